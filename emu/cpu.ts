@@ -1,0 +1,129 @@
+/**
+ * UnicornCpu: the kernel's Cpu interface (kernel/cpu.ts) on one Unicorn engine. Registers move in batches: one FFI
+ * call reads every pt_regs slot, one writes them, one writes the syscall return registers.
+ */
+import type { Cpu, CpuContext } from '../kernel/cpu.js';
+import { PT, USER_CS, USER_DS, type PtRegs } from '../kernel/arch/x86/ptregs.js';
+import { Engine, RegSlots } from './engine.js';
+import { X86_REG } from './unicorn/consts.js';
+
+/** PtRegs slot -> Unicorn register id (orig_rax has no hardware register; cs/ss are fixed for a 64-bit task). */
+const SLOT_REG: Partial<Record<number, number>> = {
+  [PT.r15]: X86_REG.R15, [PT.r14]: X86_REG.R14, [PT.r13]: X86_REG.R13, [PT.r12]: X86_REG.R12,
+  [PT.rbp]: X86_REG.RBP, [PT.rbx]: X86_REG.RBX, [PT.r11]: X86_REG.R11, [PT.r10]: X86_REG.R10,
+  [PT.r9]: X86_REG.R9, [PT.r8]: X86_REG.R8, [PT.rax]: X86_REG.RAX, [PT.rcx]: X86_REG.RCX,
+  [PT.rdx]: X86_REG.RDX, [PT.rsi]: X86_REG.RSI, [PT.rdi]: X86_REG.RDI, [PT.rip]: X86_REG.RIP,
+  [PT.eflags]: X86_REG.EFLAGS, [PT.rsp]: X86_REG.RSP, [PT.fs_base]: X86_REG.FS_BASE, [PT.gs_base]: X86_REG.GS_BASE,
+};
+const SLOTS = Object.keys(SLOT_REG).map(Number);
+const ALL_IDS = Int32Array.from(SLOTS, (s) => SLOT_REG[s]!);
+const RET_IDS = Int32Array.from([X86_REG.RAX, X86_REG.RCX, X86_REG.R11]);
+
+class UnicornContext implements CpuContext {
+  constructor(
+    private readonly engine: Engine,
+    readonly handle: unknown,
+  ) {}
+
+  free(): void {
+    this.engine.contextFree(this.handle);
+  }
+}
+
+export class UnicornCpu implements Cpu {
+  readonly engine = new Engine();
+  private readonly all = new RegSlots(SLOTS.length);
+  private readonly ret = new RegSlots(3);
+  private readonly one = new RegSlots(1);
+  private readonly oneId = new Int32Array(1);
+
+  /** onClose runs once when the CPU is closed (the machine forgets it). */
+  constructor(private readonly onClose: () => void = () => {}) {}
+
+  /** Reads one register by Unicorn id (outside the syscall fast path). */
+  readReg(id: number): bigint {
+    this.oneId[0] = id;
+    this.engine.regReadBatch(this.oneId, this.one);
+    return this.one.values[0];
+  }
+
+  /** Whether the instruction just before RIP is hlt (0xf4): uc_emu_start returns OK after a hlt. */
+  atHlt(): boolean {
+    const b = new Uint8Array(1);
+    try {
+      this.engine.memRead(Number(this.readReg(X86_REG.RIP)) - 1, b);
+    } catch {
+      return false;
+    }
+    return b[0] === 0xf4;
+  }
+
+  map(addr: number, len: number, prot: number): void {
+    this.engine.memMap(addr, len, prot);
+  }
+
+  unmap(addr: number, len: number): void {
+    this.engine.memUnmap(addr, len);
+  }
+
+  protect(addr: number, len: number, prot: number): void {
+    this.engine.memProtect(addr, len, prot);
+  }
+
+  read(addr: number, dst: Uint8Array): void {
+    this.engine.memRead(addr, dst);
+  }
+
+  write(addr: number, src: Uint8Array): void {
+    this.engine.memWrite(addr, src);
+  }
+
+  invalidateCode(addr: number, len: number): void {
+    this.engine.invalidateCode(addr, len);
+  }
+
+  readRegs(out: PtRegs): void {
+    this.engine.regReadBatch(ALL_IDS, this.all);
+    const v = this.all.values;
+    for (let i = 0; i < SLOTS.length; i++) out[SLOTS[i]] = v[i];
+    out[PT.orig_rax] = 0n;
+    out[PT.cs] = USER_CS;
+    out[PT.ss] = USER_DS;
+  }
+
+  writeRegs(regs: PtRegs): void {
+    const v = this.all.values;
+    for (let i = 0; i < SLOTS.length; i++) v[i] = regs[SLOTS[i]];
+    this.engine.regWriteBatch(ALL_IDS, this.all);
+  }
+
+  writeSyscallReturn(rax: bigint, rcx: bigint, r11: bigint): void {
+    const v = this.ret.values;
+    v[0] = rax;
+    v[1] = rcx;
+    v[2] = r11;
+    this.engine.regWriteBatch(RET_IDS, this.ret);
+  }
+
+  saveContext(): CpuContext {
+    const handle = this.engine.contextAlloc();
+    this.engine.contextSave(handle);
+    return new UnicornContext(this.engine, handle);
+  }
+
+  restoreContext(ctx: CpuContext): void {
+    this.engine.contextRestore((ctx as UnicornContext).handle);
+  }
+
+  stop(): void {
+    this.engine.stop();
+  }
+
+  close(): void {
+    this.engine.close();
+    this.all.free();
+    this.ret.free();
+    this.one.free();
+    this.onClose();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The public entry point: run one static ELF under sysemu and report how it ended. Used by the CLI and by tests.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ExecFormatError, parseElf } from '../kernel/fs/elf.js';
+import { Machine, type MachineOptions } from './machine.js';
+import type { FatalFault } from '../kernel/signal.js';
+
+export interface RunOptions extends MachineOptions {
+  /** argv[0] onward; defaults to [path]. */
+  argv?: string[];
+  /** Environment strings "K=V"; defaults to the host environment. */
+  envp?: string[];
+}
+
+export interface RunResult {
+  /** The initial task's wait status (exit code << 8, or the signal number). */
+  status: number;
+  /** Exit code when exited normally, else null. */
+  exitCode: number | null;
+  /** Terminating signal when killed, else null. */
+  signal: number | null;
+  /** The fault that killed it, when a CPU fault did. */
+  fault: FatalFault | null;
+  machine: Machine;
+}
+
+/** A problem with the program file itself, with the exit status a shell would use (126 or 127). */
+export class LaunchError extends Error {
+  constructor(
+    message: string,
+    readonly exitStatus: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads and checks the ELF; throws LaunchError (127 missing, 126 not runnable). */
+export function loadProgram(path: string) {
+  let bytes: Uint8Array;
+  try {
+    if (statSync(path).isDirectory()) throw new LaunchError(`${path}: Is a directory`, 126);
+    bytes = readFileSync(path);
+  } catch (e) {
+    if (e instanceof LaunchError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new LaunchError(`${path}: No such file or directory`, 127);
+    throw new LaunchError(`${path}: ${(e as Error).message}`, 126);
+  }
+  try {
+    return parseElf(bytes);
+  } catch (e) {
+    if (e instanceof ExecFormatError) throw new LaunchError(`${path}: cannot execute: ${e.message}`, 126);
+    throw e;
+  }
+}
+
+function hostEnv(): string[] {
+  return Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
+}
+
+/** Runs path to completion. Throws LaunchError for a bad program file. */
+export function runProgram(path: string, opts: RunOptions = {}): RunResult {
+  const image = loadProgram(path);
+  const machine = new Machine(opts);
+  try {
+    const init = machine.kernel.boot({
+      image, argv: opts.argv ?? [path], envp: opts.envp ?? hostEnv(), execfn: path, exePath: resolve(path),
+    });
+    if (typeof init === 'number') throw new LaunchError(`${path}: cannot map the program (errno ${-init})`, 126);
+    machine.run();
+  } finally {
+    machine.close();
+  }
+  const status = machine.kernel.initStatus ?? 0;
+  const signal = status & 0x7f;
+  return {
+    status,
+    exitCode: signal === 0 ? (status >> 8) & 0xff : null,
+    signal: signal === 0 ? null : signal,
+    fault: machine.kernel.lastFatalFault,
+    machine,
+  };
+}
