@@ -2,7 +2,8 @@
  * UnicornCpu: the kernel's Cpu interface (kernel/cpu.ts) on one Unicorn engine. Registers move in batches: one FFI
  * call reads every pt_regs slot, one writes them, one writes the syscall return registers.
  */
-import type { Cpu, CpuContext } from '../kernel/cpu.js';
+import type { Cpu, CpuContext, SharedMemory } from '../kernel/cpu.js';
+import { UnicornSharedMemory } from './shared_memory.js';
 import { PT, USER_CS, USER_DS, type PtRegs } from '../kernel/arch/x86/ptregs.js';
 import { Engine, RegSlots } from './engine.js';
 import { X86_REG } from './unicorn/consts.js';
@@ -30,15 +31,28 @@ class UnicornContext implements CpuContext {
   }
 }
 
+interface SharedMapping {
+  len: number;
+  prot: number;
+  mem: UnicornSharedMemory;
+  offset: number;
+}
+
 export class UnicornCpu implements Cpu {
   readonly engine = new Engine();
+  /** Live shared mappings by start address, and parked ones (unmapped for the kernel, still in the engine). */
+  private readonly shared = new Map<number, SharedMapping>();
+  private readonly parked = new Map<number, SharedMapping>();
   private readonly all = new RegSlots(SLOTS.length);
   private readonly ret = new RegSlots(3);
   private readonly one = new RegSlots(1);
   private readonly oneId = new Int32Array(1);
 
-  /** onClose runs once when the CPU is closed (the machine forgets it). */
-  constructor(private readonly onClose: () => void = () => {}) {}
+  /**
+   * onClose decides what close() means: the machine keeps empty CPUs in a pool for the next fork (uc_open costs
+   * about a millisecond) and destroys the rest. Without it, close() destroys.
+   */
+  constructor(private readonly onClose: (cpu: UnicornCpu) => void = (cpu) => cpu.destroy()) {}
 
   /** Reads one register by Unicorn id (outside the syscall fast path). */
   readReg(id: number): bigint {
@@ -59,15 +73,62 @@ export class UnicornCpu implements Cpu {
   }
 
   map(addr: number, len: number, prot: number): void {
+    this.dropParked(addr, addr + len);
     this.engine.memMap(addr, len, prot);
   }
 
+  allocShared(size: number): UnicornSharedMemory {
+    return new UnicornSharedMemory(size);
+  }
+
+  /** Maps shared memory; a parked mapping of the same bytes at the same place is taken back as it is. */
+  mapShared(addr: number, len: number, prot: number, mem: SharedMemory, offset: number): void {
+    const m = mem as UnicornSharedMemory;
+    const p = this.parked.get(addr);
+    if (p && p.len === len && p.mem === m && p.offset === offset) {
+      this.parked.delete(addr);
+      if (p.prot !== prot) this.engine.memProtect(addr, len, prot);
+    } else {
+      this.dropParked(addr, addr + len);
+      this.engine.memMapPtr(addr, len, prot, m.address + BigInt(offset));
+    }
+    this.shared.set(addr, { len, prot, mem: m, offset });
+  }
+
+  /**
+   * Unmaps a range. A whole shared mapping is parked instead: it stays in the engine, with its translated code,
+   * until settle() or an overlapping map, so the next address space built on this CPU (a pooled one, after
+   * fork) can take it back for free.
+   */
   unmap(addr: number, len: number): void {
+    const s = this.shared.get(addr);
+    if (s && s.len === len) {
+      this.shared.delete(addr);
+      this.parked.set(addr, s);
+      return;
+    }
     this.engine.memUnmap(addr, len);
+  }
+
+  settle(): void {
+    for (const [addr, p] of this.parked) this.engine.memUnmap(addr, p.len);
+    this.parked.clear();
+  }
+
+  /** Really unmaps parked mappings that overlap [start, end). */
+  private dropParked(start: number, end: number): void {
+    for (const [addr, p] of this.parked) {
+      if (addr < end && addr + p.len > start) {
+        this.engine.memUnmap(addr, p.len);
+        this.parked.delete(addr);
+      }
+    }
   }
 
   protect(addr: number, len: number, prot: number): void {
     this.engine.memProtect(addr, len, prot);
+    const s = this.shared.get(addr);
+    if (s && s.len === len) s.prot = prot;
   }
 
   read(addr: number, dst: Uint8Array): void {
@@ -119,11 +180,16 @@ export class UnicornCpu implements Cpu {
     this.engine.stop();
   }
 
+  /** The address space is empty (the kernel unmapped everything): hand the CPU back for reuse or destruction. */
   close(): void {
+    this.onClose(this);
+  }
+
+  /** Releases the engine and the register slots for good. */
+  destroy(): void {
     this.engine.close();
     this.all.free();
     this.ret.free();
     this.one.free();
-    this.onClose();
   }
 }

@@ -124,6 +124,11 @@ export class Engine implements HookTarget {
     this.check('uc_mem_map', this.lib.uc_mem_map(this.uc, BigInt(addr), len, perms));
   }
 
+  /** Maps [addr, addr+len) onto host memory at hostAddr (it must stay valid while mapped). */
+  memMapPtr(addr: number, len: number, perms: number, hostAddr: bigint): void {
+    this.check('uc_mem_map_ptr', this.lib.uc_mem_map_ptr(this.uc, BigInt(addr), len, perms, hostAddr));
+  }
+
   memUnmap(addr: number, len: number): void {
     this.check('uc_mem_unmap', this.lib.uc_mem_unmap(this.uc, BigInt(addr), len));
   }

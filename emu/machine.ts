@@ -18,13 +18,19 @@ export interface MachineOptions extends Omit<KernelOptions, 'cpuFactory' | 'host
   quantum?: number;
 }
 
+/** Empty CPUs kept for reuse (each holds about 3 MiB of engine state). */
+const CPU_POOL_MAX = 16;
+
 /** Why the loop ended without every task finishing. */
 export class DeadlockError extends Error {}
 
 export class Machine {
   readonly kernel: Kernel;
   private readonly quantum: number;
+  /** Every CPU made, in use or pooled. */
   private readonly cpus = new Set<UnicornCpu>();
+  /** Empty CPUs of released address spaces, reused by the next fork. */
+  private readonly pool: UnicornCpu[] = [];
 
   constructor(opts: MachineOptions = {}) {
     this.quantum = opts.quantum ?? 200_000;
@@ -32,7 +38,9 @@ export class Machine {
   }
 
   private newCpu(): UnicornCpu {
-    const cpu = new UnicornCpu(() => this.cpus.delete(cpu));
+    const pooled = this.pool.pop();
+    if (pooled) return pooled;
+    const cpu = new UnicornCpu((c) => this.recycle(c));
     const kernel = this.kernel;
     cpu.engine.onSyscall(() => {
       kernel.syscallTrap(kernel.current!);
@@ -82,9 +90,21 @@ export class Machine {
     }
   }
 
-  /** Releases every engine still open. */
+  /** Keeps an emptied CPU for reuse, up to CPU_POOL_MAX; destroys the others. */
+  private recycle(cpu: UnicornCpu): void {
+    if (this.pool.length < CPU_POOL_MAX) {
+      this.pool.push(cpu);
+      return;
+    }
+    this.cpus.delete(cpu);
+    cpu.destroy();
+  }
+
+  /** Releases every engine, in use or pooled. */
   close(): void {
-    for (const cpu of [...this.cpus]) cpu.close();
+    for (const cpu of this.cpus) cpu.destroy();
+    this.cpus.clear();
+    this.pool.length = 0;
   }
 }
 

@@ -57,16 +57,23 @@ export interface ExpectRule {
   readonly expect: Expectation;
 }
 
-/** Linux's answers per site; the first matching rule wins. Linux: kernel/fork.c, fs/read_write.c, fs/pipe.c. */
+/**
+ * Linux's answers per site; the first matching rule wins. Linux: kernel/fork.c (the tid writes), kernel/exit.c and
+ * kernel/futex/core.c exit_robust_list() (faults while exiting are ignored), fs/read_write.c, fs/pipe.c.
+ */
 export const LINUX_EXPECTATIONS: readonly ExpectRule[] = [
-  { site: 'clone:parent_tid|clone:child_tid|exit:clear_child_tid', expect: 'ignored' },
+  { site: 'clone:parent_tid|clone:child_tid|exit:clear_child_tid|robust_list:*', expect: 'ignored' },
   { site: 'read:buf|write:buf|readv:buf|writev:buf|pread64:buf|pwrite64:buf|preadv*:buf|pwritev*:buf', expect: 'short' },
   { site: 'getrandom:*', expect: 'short' },
   { site: '*', expect: 'efault' },
 ];
 
-/** A sweep row's verdict: 'ok' when every check passed. */
-export type Verdict = 'ok' | 'fail';
+/**
+ * A sweep row's verdict: 'ok' when every check passed; 'hang' when the guest then blocked forever (every task left
+ * asleep, as it would stay on Linux: e.g. a read of a pipe whose write faulted) and every other check passed, which
+ * is not counted as a failure; 'fail' otherwise.
+ */
+export type Verdict = 'ok' | 'hang' | 'fail';
 
 /** The outcome of one rerun. */
 export interface SweepRow {
@@ -85,7 +92,7 @@ export interface SweepRow {
   /** The guest's exit status as a shell reports it (128 + signal), null when it did not end. */
   exitStatus: number | null;
   verdict: Verdict;
-  /** Why the verdict is 'fail' (empty when ok). */
+  /** Why the verdict is not 'ok' (empty when ok). */
   messages: string[];
 }
 
@@ -202,7 +209,7 @@ export function sweepTarget(target: SweepTarget, opts: SweepOptions = {}): Sweep
     opts.onRow?.(row, rows.length, plan.length);
   }
   const rerunMs = performance.now() - t0;
-  const failures = rows.filter((r) => r.verdict !== 'ok').length + (listing.baseline.messages.length > 0 ? 1 : 0);
+  const failures = rows.filter((r) => r.verdict === 'fail').length + (listing.baseline.messages.length > 0 ? 1 : 0);
   const sites = [...new Set(listing.copies.map((c) => c.site))];
   return { argv: target.argv, copies: listing.copies, sites, baseline: listing.baseline, rows, failures, ok: failures === 0, rerunMs };
 }
@@ -338,6 +345,7 @@ function shownResult(r: SyscallResult | undefined): number | string | null {
 function resultMessage(exp: Expectation, copy: UserCopy, offset: number, w: FaultWatch): string | null {
   if (w.syscall === null) return null; // a copy outside any syscall has no result to check
   const shown = shownResult(w.result);
+  if (shown === 'exit' && (w.syscall === 'exit' || w.syscall === 'exit_group')) return null; // exits whatever faults
   if (shown === null) return `${w.syscall} never returned after the fault`;
   const v = typeof shown === 'number' ? shown : NaN;
   const name = `${w.syscall} returned ${shown}`;
@@ -365,6 +373,12 @@ function divergence(copy: UserCopy, w: FaultWatch): string[] {
   return [];
 }
 
+/** 'hang' when the deadlock message (runMessages puts it first) is the only one. */
+function verdictOf(messages: readonly string[], deadlocked: boolean): Verdict {
+  if (messages.length === 0) return 'ok';
+  return deadlocked && messages.length === 1 ? 'hang' : 'fail';
+}
+
 /** One rerun with copy `copy.nth` failed after `offset` bytes, and its checks. */
 function rerun(target: SweepTarget, copy: UserCopy, offset: number, expected: Expectation, getPut: boolean): SweepRow {
   const w: FaultWatch = { site: null, len: 0, task: null, syscall: null, result: undefined };
@@ -380,6 +394,6 @@ function rerun(target: SweepTarget, copy: UserCopy, offset: number, expected: Ex
   return {
     nth: copy.nth, site: copy.site, occurrence: copy.occurrence, tid: copy.tid, syscall: copy.syscall, kind: copy.kind,
     len: copy.len, offset, expected, result: shownResult(w.result), exitStatus: exitStatusOf(run.kernel),
-    verdict: messages.length === 0 ? 'ok' : 'fail', messages,
+    verdict: verdictOf(messages, run.error instanceof DeadlockError), messages,
   };
 }

@@ -92,7 +92,7 @@ function progress(): Pick<ElfSweepOptions, 'onPlan' | 'onRow'> & { stop(): void 
   let failed = 0;
   return {
     onPlan: (total) => bar.start(total, 0, { failed }),
-    onRow: (row, done) => bar.update(done, { failed: (failed += row.verdict === 'ok' ? 0 : 1) }),
+    onRow: (row, done) => bar.update(done, { failed: (failed += row.verdict === 'fail' ? 1 : 0) }),
     stop: () => bar.stop(),
   };
 }

@@ -13,9 +13,21 @@ export interface CpuContext {
   free(): void;
 }
 
+/** Host memory several address spaces can map at once (read-only program text shared across fork). */
+export interface SharedMemory {
+  /** Size in bytes. */
+  readonly size: number;
+  /** Copies src into the memory at offset (only while nothing executes from it). */
+  write(offset: number, src: Uint8Array): void;
+}
+
 export interface AddressSpace {
   /** Maps [addr, addr+len) zero-filled; addr and len are page aligned and the range is not mapped yet. */
   map(addr: number, len: number, prot: number): void;
+  /** Allocates size bytes of zero-filled shared memory that any Cpu of the same factory can map. */
+  allocShared(size: number): SharedMemory;
+  /** Maps [addr, addr+len) onto mem's bytes [offset, offset+len); addr, len and offset are page aligned. */
+  mapShared(addr: number, len: number, prot: number, mem: SharedMemory, offset: number): void;
   /** Unmaps [addr, addr+len); page aligned; the whole range is mapped. */
   unmap(addr: number, len: number): void;
   /** Changes the protection of [addr, addr+len); page aligned; the whole range is mapped. */
@@ -26,6 +38,11 @@ export interface AddressSpace {
   write(addr: number, src: Uint8Array): void;
   /** Drops translated code for [addr, addr+len) after the kernel wrote to code pages. */
   invalidateCode(addr: number, len: number): void;
+  /**
+   * Called once an address space is fully built (after exec or fork): an implementation may keep unmapped
+   * shared memory mapped until then, to reuse it (and its translated code) if the new space maps it again.
+   */
+  settle(): void;
 }
 
 export interface Cpu extends AddressSpace {

@@ -30,7 +30,7 @@ export interface ExecRequest {
  */
 export function prepareImage(kernel: Kernel, req: ExecRequest, random: Uint8Array): { mm: MmStruct; regs: PtRegs } | number {
   const mm = new MmStruct(kernel.newCpu());
-  const loaded = loadElfBinary(mm, req.image);
+  const loaded = loadElfBinary(mm, req.image, req.exePath ?? req.execfn);
   if (typeof loaded === 'number') {
     mm.release();
     return loaded;
@@ -43,6 +43,7 @@ export function prepareImage(kernel: Kernel, req: ExecRequest, random: Uint8Arra
     return -Errno.E2BIG;
   }
   mm.cpu.write(stack.sp, stack.bytes);
+  mm.cpu.settle();
   const regs = newPtRegs();
   regs[PT.rip] = BigInt(loaded.entry);
   regs[PT.rsp] = BigInt(stack.sp);

@@ -4,6 +4,7 @@
 #   glibc static (gcc -static -O2):  hello-glibc, auxv, efault, segv, sigill
 #   musl static (musl-gcc -static -O2):  hello-musl
 #   both libcs (<name>-glibc, <name>-musl): the clone-family guests in PROCESS_GUESTS
+#     and, with -pthread, the thread and futex guests in THREAD_GUESTS
 # Idempotent: a target is rebuilt only when its source, a header in
 # guest/include/ or this script is newer, or the flags changed.
 # Environment: CLONE_WITH_PIDS_NR=N builds clone_with_pids with that syscall
@@ -25,6 +26,7 @@ if [[ -n "${CLONE_WITH_PIDS_NR:-}" ]]; then
   EXTRA="-D__NR_clone_with_pids=$CLONE_WITH_PIDS_NR"
 fi
 PROCESS_GUESTS="clone3_args clone3_set_tid pid_views wait_status clone_tids vfork_mem fork_many clone_with_pids"
+THREAD_GUESTS="threads_counter threads_condvar threads_tls threads_exit_group threads_robust futex_errors"
 
 built=0
 uptodate=0
@@ -95,10 +97,16 @@ main() {
   for g in $PROCESS_GUESTS; do
     build "$g-glibc" "$src/$g.c" "$CC" $COMMON $EXTRA
   done
+  for g in $THREAD_GUESTS; do
+    build "$g-glibc" "$src/$g.c" "$CC" $COMMON -pthread
+  done
   if have_musl; then
     build hello-musl "$src/hello.c" "$MUSL_CC" $COMMON
     for g in $PROCESS_GUESTS; do
       build "$g-musl" "$src/$g.c" "$MUSL_CC" $COMMON $EXTRA
+    done
+    for g in $THREAD_GUESTS; do
+      build "$g-musl" "$src/$g.c" "$MUSL_CC" $COMMON -pthread
     done
   fi
   echo "guest build: $built built, $uptodate up to date, in guest/build/"

@@ -9,6 +9,8 @@
 # from guest/build/ as ./<guest>, with exactly the environment in GUEST_ENV;
 # auxv gets the arguments in AUXV_ARGS. This needs root: without it the
 # script prints a message and exits 0 without touching tests/golden/.
+# Arguments (optional): capture only these guests, by source name
+# (threads_tls: both libcs) or built name (threads_tls-musl).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,6 +20,7 @@ GUEST_ENV=(LANG=C SYSEMU_GOLDEN=1)
 AUXV_ARGS=(alpha "beta gamma")
 SIMPLE_GUESTS="hello-asm hello-glibc hello-musl syscall_abi auxv efault segv sigill"
 PROCESS_GUESTS="clone3_args clone3_set_tid pid_views wait_status clone_tids vfork_mem fork_many clone_with_pids"
+THREAD_GUESTS="threads_counter threads_condvar threads_tls threads_exit_group threads_robust futex_errors"
 
 can_capture() {
   if [[ $(id -u) -ne 0 ]]; then
@@ -68,20 +71,33 @@ capture_syscalls() {
   rm -f "$trace" "$out"
 }
 
+# wanted NAME: true when NAME (a guest, e.g. threads_tls-musl, or a source, e.g. threads_tls) was asked for,
+# or nothing was (then every guest is captured).
+wanted() {
+  local name=$1 base=${1%-glibc}
+  base=${base%-musl}
+  [[ ${#ONLY[@]} -eq 0 ]] && return 0
+  for w in "${ONLY[@]}"; do [[ $w == "$name" || $w == "$base" ]] && return 0; done
+  return 1
+}
+
 main() {
+  ONLY=("$@")
   can_capture || exit 0
   "$root/scripts/build-guests.sh"
   mkdir -p "$golden"
   echo "capture-golden: native runs on $(uname -sr), as pid 1 of a new pid namespace"
   for g in $SIMPLE_GUESTS; do
+    wanted "$g" || continue
     if [[ $g == auxv ]]; then capture "$g" "${AUXV_ARGS[@]}"; else capture "$g"; fi
   done
-  for g in $PROCESS_GUESTS; do
+  for g in $PROCESS_GUESTS $THREAD_GUESTS; do
+    wanted "$g" || continue
     capture "$g-glibc"
     capture "$g-musl"
   done
-  capture_syscalls hello-glibc
-  capture_syscalls hello-musl
+  if wanted hello-glibc; then capture_syscalls hello-glibc; fi
+  if wanted hello-musl; then capture_syscalls hello-musl; fi
   echo "capture-golden: wrote tests/golden/"
 }
 

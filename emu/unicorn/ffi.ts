@@ -33,6 +33,7 @@ function bind(lib: LibraryHandle) {
     uc_reg_read_batch: lib.func('int uc_reg_read_batch(uc_engine_ptr uc, int32_t *regs, uint64_t *vals, int count)'),
     uc_reg_write_batch: lib.func('int uc_reg_write_batch(uc_engine_ptr uc, int32_t *regs, uint64_t *vals, int count)'),
     uc_mem_map: lib.func('int uc_mem_map(uc_engine_ptr uc, uint64_t address, size_t size, uint32_t perms)'),
+    uc_mem_map_ptr: lib.func('int uc_mem_map_ptr(uc_engine_ptr uc, uint64_t address, size_t size, uint32_t perms, uint64_t ptr)'),
     uc_mem_unmap: lib.func('int uc_mem_unmap(uc_engine_ptr uc, uint64_t address, size_t size)'),
     uc_mem_protect: lib.func('int uc_mem_protect(uc_engine_ptr uc, uint64_t address, size_t size, uint32_t perms)'),
     uc_mem_read: lib.func('int uc_mem_read(uc_engine_ptr uc, uint64_t address, _Out_ uint8_t *bytes, size_t size)'),

@@ -51,29 +51,38 @@ function chooseBias(mm: MmStruct, img: ElfImage, lo: number, hi: number): { bias
   return { bias: at - lo };
 }
 
-/** Maps one PT_LOAD segment: file bytes from its first page, zeros after p_filesz (bss). */
-function mapSegment(mm: MmStruct, img: ElfImage, p: ProgramHeader, bias: number): number {
+/**
+ * Maps one PT_LOAD segment: file bytes from its first page, zeros after p_filesz (bss). A segment that is never
+ * writable (text, read-only data) goes into shared memory that every forked address space maps without a copy,
+ * as Linux shares the page cache pages of a file mapping.
+ */
+function mapSegment(mm: MmStruct, img: ElfImage, p: ProgramHeader, bias: number, path: string): number {
   const start = pageAlignDown(p.p_vaddr + bias);
   const end = pageAlignUp(p.p_vaddr + bias + p.p_memsz);
-  const r = mm.mmap(start, end - start, protOf(p.p_flags), MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
-  if (r < 0) return r;
   const head = p.p_vaddr + bias - start;
-  const fileStart = p.p_offset - head;
-  const fileBytes = img.bytes.subarray(fileStart, p.p_offset + p.p_filesz);
+  const fileBytes = img.bytes.subarray(p.p_offset - head, p.p_offset + p.p_filesz);
+  if (!(p.p_flags & PF_W)) {
+    const mem = mm.cpu.allocShared(end - start);
+    mem.write(0, fileBytes);
+    mm.mapSharedFixed(start, end - start, protOf(p.p_flags), path, mem);
+    return 0;
+  }
+  const r = mm.mmap(start, end - start, protOf(p.p_flags), MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, path);
+  if (r < 0) return r;
   mm.cpu.write(start, fileBytes);
   mm.cpu.invalidateCode(start, end - start);
   return 0;
 }
 
 /** Loads the image's segments and maps the stack; returns what the auxv needs, or -errno. */
-export function loadElfBinary(mm: MmStruct, img: ElfImage): LoadedImage | number {
+export function loadElfBinary(mm: MmStruct, img: ElfImage, path = ''): LoadedImage | number {
   const loads = img.phdrs.filter((p) => p.p_type === PT_LOAD);
   const { lo, hi } = loadSpan(loads);
   const chosen = chooseBias(mm, img, lo, hi);
   if ('err' in chosen) return chosen.err;
   const bias = chosen.bias;
   for (const p of loads) {
-    const r = mapSegment(mm, img, p, bias);
+    const r = mapSegment(mm, img, p, bias, path);
     if (r < 0) return r;
   }
   const stackExec = img.phdrs.find((p) => p.p_type === PT_GNU_STACK)?.p_flags ?? PF_X;

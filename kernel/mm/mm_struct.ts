@@ -7,7 +7,7 @@
  * Life cycle: created empty by exec (the loader maps segments and the stack and sets startBrk/brk), duplicated by
  * fork (dup), shared by CLONE_VM threads, released when its last user goes (release).
  */
-import type { Cpu } from '../cpu.js';
+import type { Cpu, SharedMemory } from '../cpu.js';
 import { Errno } from '../uapi/errno.js';
 import type { Task } from '../sched/task.js';
 import {
@@ -116,6 +116,32 @@ export class MmStruct {
   }
 
   /**
+   * Maps read-only program bytes held in shared memory at a fixed page-aligned place (the ELF loader), replacing
+   * what was there. fork maps the same memory instead of copying it; any later change to the area (mprotect,
+   * munmap, a MAP_FIXED over it) first turns it into a private copy. Bytes; prot PROT_*.
+   */
+  mapSharedFixed(start: number, len: number, prot: number, name: string, mem: SharedMemory): void {
+    this.unmapRange(start, start + len);
+    const v: Vma = { start, end: start + len, prot: prot & PROT_BITS, flags: MAP_PRIVATE, name, shared: { mem, offset: 0 } };
+    this.vmas.insert(v);
+    this.cpu.mapShared(start, len, v.prot, mem, 0);
+  }
+
+  /** Turns every shared area intersecting [start, end) into a private copy of its bytes (before changing it). */
+  private privatize(start: number, end: number): void {
+    const shared = [...this.vmas].filter((v) => v.shared && v.start < end && v.end > start);
+    for (const v of shared) {
+      const bytes = new Uint8Array(v.end - v.start);
+      this.cpu.read(v.start, bytes);
+      this.cpu.unmap(v.start, bytes.length);
+      this.vmas.removeRange(v.start, v.end);
+      const copy: Vma = { start: v.start, end: v.end, prot: v.prot, flags: v.flags, name: v.name };
+      this.mapNew(copy);
+      this.cpu.write(v.start, bytes);
+    }
+  }
+
+  /**
    * Unmaps [addr, addr+len) (len rounded up to pages); holes are fine. Returns 0 or -EINVAL (unaligned addr, zero
    * length, range beyond TASK_SIZE). Linux: mm/vma.c do_vmi_munmap().
    */
@@ -153,6 +179,7 @@ export class MmStruct {
       if (grows & PROT_GROWSUP) return -Errno.EINVAL; // x86 has no VM_GROWSUP areas
     }
     const covered = this.vmas.contiguousEnd(start, end);
+    this.privatize(start, covered);
     this.vmas.protectRange(start, covered, low & PROT_BITS);
     this.cpu.protect(start, covered - start, low & PROT_BITS);
     return covered < end ? -Errno.ENOMEM : 0;
@@ -187,8 +214,9 @@ export class MmStruct {
   }
 
   /**
-   * A copy of this address space for fork: same layout, same areas, every mapped byte copied into newCpu (which
-   * must be empty). Copy-on-write is not modelled, so MAP_SHARED areas stop being shared with the child.
+   * A copy of this address space for fork: same layout, same areas, every private byte copied into newCpu (which
+   * must be empty) and shared program text mapped, not copied. Copy-on-write is not modelled, so MAP_SHARED areas
+   * stop being shared with the child.
    * Linux: kernel/fork.c dup_mm() / dup_mmap().
    */
   dup(newCpu: Cpu): MmStruct {
@@ -196,10 +224,15 @@ export class MmStruct {
     child.startBrk = this.startBrk;
     child.brk = this.brk;
     for (const v of this.vmas) {
-      newCpu.map(v.start, v.end - v.start, v.prot);
-      copyRegion(this.cpu, newCpu, v.start, v.end);
+      if (v.shared) {
+        newCpu.mapShared(v.start, v.end - v.start, v.prot, v.shared.mem, v.shared.offset);
+      } else {
+        newCpu.map(v.start, v.end - v.start, v.prot);
+        copyRegion(this.cpu, newCpu, v.start, v.end);
+      }
       child.vmas.insert(v);
     }
+    newCpu.settle();
     return child;
   }
 
@@ -255,6 +288,7 @@ export class MmStruct {
 
   /** Removes [start, end) from the VMAs and unmaps exactly the removed pieces from the CPU. */
   private unmapRange(start: number, end: number): void {
+    this.privatize(start, end);
     for (const piece of this.vmas.removeRange(start, end)) this.cpu.unmap(piece.start, piece.end - piece.start);
   }
 

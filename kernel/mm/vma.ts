@@ -6,6 +6,7 @@
  *
  * Addresses are byte numbers below TASK_SIZE_MAX; every start and end is page aligned.
  */
+import type { SharedMemory } from '../cpu.js';
 import { MAP_GROWSDOWN, MAP_SHARED, MAP_TYPE, PAGE_SIZE, TASK_SIZE_MAX } from '../uapi/mman.js';
 
 /**
@@ -32,6 +33,8 @@ export interface Vma {
   readonly prot: number;
   readonly flags: number;
   readonly name: string;
+  /** Read-only program bytes shared by every address space that maps them (fork maps, never copies). */
+  readonly shared?: { readonly mem: SharedMemory; readonly offset: number };
 }
 
 /** The lowest address other mappings must stay above: start minus the guard gap for a grows-down stack. */
@@ -41,7 +44,7 @@ export function vmStartGap(v: Vma): number {
 
 /** Whether two neighbours would be one area in Linux (vma_merge): same protection, flags, name; not shared. */
 function canMerge(a: Vma, b: Vma): boolean {
-  return a.end === b.start && a.prot === b.prot && a.flags === b.flags && a.name === b.name &&
+  return a.end === b.start && !a.shared && !b.shared && a.prot === b.prot && a.flags === b.flags && a.name === b.name &&
     (a.flags & MAP_TYPE) !== MAP_SHARED;
 }
 

@@ -15,6 +15,8 @@ import { CLONE_WITH_PIDS_NR_DEFAULT } from '../../kernel/kernel.js';
 import { Errno } from '../../kernel/uapi/errno.js';
 
 const BUSYBOX = '/bin/busybox';
+/** A sweep reruns the guest once per copy (clone3_set_tid-glibc: about 150 runs), so these tests take longer. */
+const SWEEP_TIMEOUT = 300_000;
 /** The stdout write: glibc's printf uses write, musl's writev. */
 const WRITE_SITE = /^writev?:/;
 
@@ -47,7 +49,7 @@ describe.skipIf(!guestBuilt('clone3_set_tid-glibc'))('sweep of clone3_set_tid-gl
     expect(r.sites).toEqual(expect.arrayContaining(['clone3:clone_args', 'clone3:set_tid', 'write:buf']));
     expectEfault(r, 'clone3:');
     expectClean(r);
-  });
+  }, SWEEP_TIMEOUT);
 });
 
 describe.skipIf(!guestBuilt('clone_with_pids-glibc'))('sweep of clone_with_pids-glibc', () => {
@@ -56,7 +58,7 @@ describe.skipIf(!guestBuilt('clone_with_pids-glibc'))('sweep of clone_with_pids-
     expect(r.sites).toEqual(expect.arrayContaining(['clone_with_pids:clone_args', 'clone_with_pids:pids', 'write:buf']));
     expectEfault(r, 'clone_with_pids:');
     expectClean(r);
-  });
+  }, SWEEP_TIMEOUT);
 });
 
 describe('sweeps of hello and busybox echo complete and name each site', () => {
@@ -67,14 +69,14 @@ describe('sweeps of hello and busybox echo complete and name each site', () => {
       const table = formatReport(r);
       for (const site of r.sites) expect(table).toContain(site);
       expectClean(r);
-    });
+    }, SWEEP_TIMEOUT);
   }
 
   it.skipIf(!existsSync(BUSYBOX))('busybox echo hi', () => {
     const r = sweep(BUSYBOX, { argv: ['echo', 'hi'], envp: GOLDEN_ENV, offsets: [1] });
     expect(r.sites.filter((s) => WRITE_SITE.test(s))).not.toEqual([]);
     expectClean(r);
-  });
+  }, SWEEP_TIMEOUT);
 });
 
 describe.skipIf(!guestBuilt('hello-musl'))('sysemu sweep', () => {
@@ -82,7 +84,7 @@ describe.skipIf(!guestBuilt('hello-musl'))('sysemu sweep', () => {
     const out: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
     let status = -1;
-    const program = new Command('sysemu').exitOverride();
+    const program = new Command('sysemu').enablePositionalOptions().exitOverride();
     registerSweep(program, (s) => (status = s));
     const elf = join(BUILD, 'hello-musl');
     program.parse(['sweep', '--clear-env', '--site', 'write*', elf], { from: 'user' });

@@ -6,13 +6,25 @@
  *
  * makeTestTask() builds a Task around a FakeCpu-backed MmStruct with a minimal stand-in kernel.
  */
-import type { Cpu, CpuContext } from '../../kernel/cpu.js';
+import type { Cpu, CpuContext, SharedMemory } from '../../kernel/cpu.js';
 import { PT, USER_CS, USER_DS, newPtRegs, type PtRegs } from '../../kernel/arch/x86/ptregs.js';
 import { MmStruct, type MmLayout } from '../../kernel/mm/mm_struct.js';
 import { Task } from '../../kernel/sched/task.js';
 import type { FaultAttr } from '../../kernel/fault_inject.js';
 
 const PAGE = 4096;
+
+class FakeSharedMemory implements SharedMemory {
+  readonly bytes: Uint8Array;
+
+  constructor(readonly size: number) {
+    this.bytes = new Uint8Array(size);
+  }
+
+  write(offset: number, src: Uint8Array): void {
+    this.bytes.set(src, offset);
+  }
+}
 
 class FakeContext implements CpuContext {
   freed = false;
@@ -52,6 +64,23 @@ export class FakeCpu implements Cpu {
       this.prots.set(p, prot);
     }
   }
+
+  allocShared(size: number): SharedMemory {
+    return new FakeSharedMemory(size);
+  }
+
+  /** Shared memory is mapped by reference: the pages are views of the shared bytes, so writes are seen by all. */
+  mapShared(addr: number, len: number, prot: number, mem: SharedMemory, offset: number): void {
+    const bytes = (mem as FakeSharedMemory).bytes;
+    const pages = this.pageRange(addr, len, 'mapShared');
+    for (const p of pages) if (this.pages.has(p)) throw new Error(`FakeCpu.mapShared: page ${hex(p * PAGE)} is mapped`);
+    pages.forEach((p, i) => {
+      this.pages.set(p, bytes.subarray(offset + i * PAGE, offset + (i + 1) * PAGE));
+      this.prots.set(p, prot);
+    });
+  }
+
+  settle(): void {}
 
   unmap(addr: number, len: number): void {
     for (const p of this.mappedPages(addr, len, 'unmap')) {

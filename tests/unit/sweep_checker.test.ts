@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bootHarness, poke, sys, SCRATCH, u64s, i32s, type Harness } from '../helpers/kernel_harness.js';
 import { sweepTarget, type SweepReport, type SweepTarget } from '../../emu/sweep.js';
 import { formatReport } from '../../emu/sweep_command.js';
+import { DeadlockError } from '../../emu/machine.js';
 import { checkKernel, liveSnapshot } from '../../kernel/invariants.js';
 import { resetTestBugs, testBugs } from '../../kernel/test_bugs.js';
 import { setUsercopyObserver } from '../../kernel/uaccess.js';
@@ -167,6 +168,19 @@ describe('exceptions and the report table', () => {
       ['fail', 'emulator exception: boom'],
       ['fail', 'emulator exception: boom'],
     ]);
+  });
+
+  it('a guest left blocked forever after a fault is a hang, not a failure, when every other check holds', () => {
+    const r = sweepTarget(harnessTarget((h) => {
+      if (h.kernel.faultAttr!.nth === 0) return cloneScript(h);
+      // As a guest whose pipe write faulted and then reads that pipe: its task sleeps forever.
+      cloneScript(h);
+      throw new DeadlockError('1 task(s) blocked forever with nothing runnable');
+    }), { site: 'clone3:clone_args' });
+    expect(r.rows.map((row) => [row.verdict, row.result, row.messages])).toEqual([
+      ['hang', -Errno.EFAULT, ['deadlock: 1 task(s) blocked forever with nothing runnable']],
+    ]);
+    expect([r.failures, r.ok]).toEqual([0, true]);
   });
 
   it('prints one line per rerun, the messages under a failing row, and a summary', () => {
