@@ -8,7 +8,8 @@ import { pickNextTask, timerTickNeeded } from '../kernel/sched/timers.js';
 import type { Task } from '../kernel/sched/task.js';
 import { SIG } from '../kernel/uapi/signal.js';
 import type { StopReason } from './engine.js';
-import { UnicornCpu } from './cpu.js';
+import { UnicornCpu, type HartPool } from './cpu.js';
+import { Hart } from './hart.js';
 import { nodeHostIo } from './host_io.js';
 import { X86_REG } from './unicorn/consts.js';
 
@@ -18,8 +19,8 @@ export interface MachineOptions extends Omit<KernelOptions, 'cpuFactory' | 'host
   quantum?: number;
 }
 
-/** Empty CPUs kept for reuse (each holds about 3 MiB of engine state). */
-const CPU_POOL_MAX = 16;
+/** Idle harts kept for reuse (each holds about 3 MiB of engine state). */
+const HART_POOL_MAX = 16;
 
 /** Why the loop ended without every task finishing. */
 export class DeadlockError extends Error {}
@@ -27,10 +28,11 @@ export class DeadlockError extends Error {}
 export class Machine {
   readonly kernel: Kernel;
   private readonly quantum: number;
-  /** Every CPU made, in use or pooled. */
-  private readonly cpus = new Set<UnicornCpu>();
-  /** Empty CPUs of released address spaces, reused by the next fork. */
-  private readonly pool: UnicornCpu[] = [];
+  /** Every hart made, lent or pooled. */
+  private readonly harts = new Set<Hart>();
+  /** Harts of released address spaces, lent to the next address space that runs. */
+  private readonly idle: Hart[] = [];
+  private readonly pool: HartPool = { acquire: () => this.acquireHart(), release: (h) => this.releaseHart(h) };
 
   constructor(opts: MachineOptions = {}) {
     this.quantum = opts.quantum ?? 200_000;
@@ -38,16 +40,21 @@ export class Machine {
   }
 
   private newCpu(): UnicornCpu {
-    const pooled = this.pool.pop();
+    return new UnicornCpu(this.pool);
+  }
+
+  /** A hart from the pool, or a new one wired to the kernel (its hooks call into whichever task runs on it). */
+  private acquireHart(): Hart {
+    const pooled = this.idle.pop();
     if (pooled) return pooled;
-    const cpu = new UnicornCpu((c) => this.recycle(c));
+    const hart = new Hart();
     const kernel = this.kernel;
-    cpu.engine.onSyscall(() => {
+    hart.engine.onSyscall(() => {
       kernel.syscallTrap(kernel.current!);
     });
-    cpu.engine.pageFault = (address) => kernel.current?.mm.findVmaForAccess(address) !== undefined;
-    this.cpus.add(cpu);
-    return cpu;
+    hart.engine.pageFault = (address) => kernel.current?.mm.findVmaForAccess(address) !== undefined;
+    this.harts.add(hart);
+    return hart;
   }
 
   /** Runs until no task can run. Throws DeadlockError when tasks remain blocked with nothing runnable. */
@@ -65,15 +72,15 @@ export class Machine {
   }
 
   private runTask(task: Task, count: number): Trap {
-    const cpu = task.mm.cpu as UnicornCpu;
-    const rip = cpu.readReg(X86_REG.RIP);
-    const stop = cpu.engine.run(rip, count);
+    const hart = (task.mm.cpu as UnicornCpu).hart;
+    const rip = hart.readReg(X86_REG.RIP);
+    const stop = hart.engine.run(rip, count);
     if (this.kernel.pendingControl) return { kind: 'control' };
-    return this.trapOf(cpu, stop, count);
+    return this.trapOf(hart, stop, count);
   }
 
   /** Maps an engine stop that was not a syscall control to a trap: a fault's signal, or preemption. */
-  private trapOf(cpu: UnicornCpu, stop: StopReason, count: number): Trap {
+  private trapOf(cpu: Hart, stop: StopReason, count: number): Trap {
     const rip = cpu.readReg(X86_REG.RIP);
     switch (stop.kind) {
       case 'fault':
@@ -90,21 +97,21 @@ export class Machine {
     }
   }
 
-  /** Keeps an emptied CPU for reuse, up to CPU_POOL_MAX; destroys the others. */
-  private recycle(cpu: UnicornCpu): void {
-    if (this.pool.length < CPU_POOL_MAX) {
-      this.pool.push(cpu);
+  /** Keeps an emptied hart for reuse, up to HART_POOL_MAX; destroys the others. */
+  private releaseHart(hart: Hart): void {
+    if (this.idle.length < HART_POOL_MAX) {
+      this.idle.push(hart);
       return;
     }
-    this.cpus.delete(cpu);
-    cpu.destroy();
+    this.harts.delete(hart);
+    hart.destroy();
   }
 
-  /** Releases every engine, in use or pooled. */
+  /** Releases every engine, lent or pooled. */
   close(): void {
-    for (const cpu of this.cpus) cpu.destroy();
-    this.cpus.clear();
-    this.pool.length = 0;
+    for (const hart of this.harts) hart.destroy();
+    this.harts.clear();
+    this.idle.length = 0;
   }
 }
 

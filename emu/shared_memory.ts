@@ -10,7 +10,8 @@ const registry = new FinalizationRegistry<unknown>((mem) => koffi.free(mem));
 export class UnicornSharedMemory implements SharedMemory {
   /** Host address of the first byte, for uc_mem_map_ptr. */
   readonly address: bigint;
-  private readonly view: Uint8Array;
+  /** The bytes, viewed from JS (no copy). */
+  readonly view: Uint8Array;
 
   constructor(readonly size: number) {
     const mem = koffi.alloc('uint8_t', size);

@@ -167,6 +167,7 @@ export function elfTarget(path: string, opts: ElfSweepOptions = {}): SweepTarget
   const image = loadProgram(path);
   const argv = opts.argv ?? [path];
   const envp = opts.envp ?? Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
+  // What is left after the sweep's own options are the Machine's (seed, pidMax, cloneWithPidsNr, hostIo, ...).
   const { site: _s, offsets: _o, max: _m, getPut: _g, expectations: _e, onPlan: _p, onRow: _r, ...machineOpts } = opts;
   return {
     argv,
@@ -174,7 +175,9 @@ export function elfTarget(path: string, opts: ElfSweepOptions = {}): SweepTarget
       const machine = new Machine({ clock: 'virtual', hostIo: quietHostIo, ...machineOpts, faultAttr, trace });
       try {
         const init = machine.kernel.boot({ image, argv, envp, execfn: path, exePath: resolve(path) });
-        if (typeof init === 'number') return { kernel: machine.kernel, error: new Error(`cannot map ${path} (errno ${-init})`) };
+        if (typeof init === 'number') {
+          return { kernel: machine.kernel, error: new Error(`cannot map ${path} (errno ${-init})`) };
+        }
         machine.run();
         return { kernel: machine.kernel, error: null };
       } catch (e) {
@@ -211,7 +214,8 @@ export function sweepTarget(target: SweepTarget, opts: SweepOptions = {}): Sweep
   const rerunMs = performance.now() - t0;
   const failures = rows.filter((r) => r.verdict === 'fail').length + (listing.baseline.messages.length > 0 ? 1 : 0);
   const sites = [...new Set(listing.copies.map((c) => c.site))];
-  return { argv: target.argv, copies: listing.copies, sites, baseline: listing.baseline, rows, failures, ok: failures === 0, rerunMs };
+  const { copies, baseline } = listing;
+  return { argv: target.argv, copies, sites, baseline, rows, failures, ok: failures === 0, rerunMs };
 }
 
 /** The guest's exit status as a shell reports it, or null when its initial task has not exited. */
@@ -227,7 +231,12 @@ function tidOf(task: Task): number {
 }
 
 /** Runs target with `observer` installed (removed again even if the run throws). */
-function observed(target: SweepTarget, attr: FaultAttr, observer: UsercopyObserver, trace: (ev: SyscallEvent) => void): TargetRun {
+function observed(
+  target: SweepTarget,
+  attr: FaultAttr,
+  observer: UsercopyObserver,
+  trace: (ev: SyscallEvent) => void,
+): TargetRun {
   const prev = setUsercopyObserver(observer);
   try {
     return target.run(attr, trace);
@@ -259,7 +268,8 @@ function copyRecorder(copies: UserCopy[]): UsercopyObserver {
       prefixes.set(site, prefix + len);
       const occurrence = (perSite.get(site) ?? 0) + 1;
       perSite.set(site, occurrence);
-      copies.push({ nth: copies.length + 1, tid: tidOf(task), syscall: k.currentSyscall, site, kind, len, occurrence, prefix });
+      const nth = copies.length + 1;
+      copies.push({ nth, tid: tidOf(task), syscall: k.currentSyscall, site, kind, len, occurrence, prefix });
     },
   };
 }

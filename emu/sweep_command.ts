@@ -86,7 +86,10 @@ export function formatReport(report: SweepReport): string {
 function progress(): Pick<ElfSweepOptions, 'onPlan' | 'onRow'> & { stop(): void } {
   if (!process.stderr.isTTY) return { stop() {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'sweep [{bar}] {value}/{total} reruns, {failed} failed, eta {eta}s', hideCursor: true },
+    {
+      stream: process.stderr, hideCursor: true,
+      format: 'sweep [{bar}] {value}/{total} reruns, {failed} failed, eta {eta}s',
+    },
     cliProgress.Presets.shades_classic,
   );
   let failed = 0;
@@ -132,7 +135,8 @@ export function registerSweep(program: Command, setStatus: (status: number) => v
     .option('--clear-env', 'start the guest with an empty environment')
     .option('--seed <n>', 'seed for AT_RANDOM, getrandom and other random choices', intOption('--seed', 0), 0)
     .option('--pid-max <n>', 'pid_max of the root pid namespace', intOption('--pid-max', 301), 32768)
-    .option('--clone-with-pids-nr <n>', 'syscall number of clone_with_pids', intOption('--clone-with-pids-nr', 0), CLONE_WITH_PIDS_NR_DEFAULT)
+    .option('--clone-with-pids-nr <n>', 'syscall number of clone_with_pids',
+      intOption('--clone-with-pids-nr', 0), CLONE_WITH_PIDS_NR_DEFAULT)
     .passThroughOptions()
     .action((elf: string, args: string[], flags: SweepFlags) => setStatus(sweepCommand(elf, args, flags)));
 }

@@ -89,8 +89,6 @@ export class Kernel {
   /** The last fatal CPU fault, for the CLI's one-line report. */
   lastFatalFault: FatalFault | null = null;
   readonly random: Prng;
-  /** Set by the futex family: wakes up to n waiters on a user address (CLONE_CHILD_CLEARTID). */
-  futexWake?: (task: Task, addr: number, n: number) => number;
   /** User-copy fault injection (null = off). */
   faultAttr: FaultAttr | null = null;
   /** The entry frame of the syscall trap being handled (reused). */
@@ -151,7 +149,9 @@ export class Kernel {
 
   /** Called by doExit once a task has become a zombie. */
   onTaskExit(task: Task): void {
-    if (task === this.init) this.initStatus = task.group.groupExit ? task.group.groupExitCode : task.exitCode;
+    if (task !== this.init) return;
+    this.initStatus = task.group.groupExit ? task.group.groupExitCode : task.exitCode;
+    this.history.recordExit(task, this.initStatus);
   }
 
   /** The task's thread id in the root namespace (strace's [pid N]). */

@@ -291,7 +291,7 @@ const HANDLERS_NOTE = 'recorded, never run: only default actions are delivered';
 
 export const taskMiscSyscalls: SyscallDef[] = [
   { name: 'set_tid_address', fn: sysSetTidAddress, support: 'full', args: ['ptr'] },
-  { name: 'set_robust_list', fn: sysSetRobustList, support: 'partial', note: 'stored; not walked at exit', args: ['ptr', 'ulong'] },
+  { name: 'set_robust_list', fn: sysSetRobustList, support: 'full', args: ['ptr', 'ulong'] },
   { name: 'get_robust_list', fn: sysGetRobustList, support: 'full', args: ['int', 'ptr', 'ptr'] },
   { name: 'rseq', fn: () => -Errno.ENOSYS, support: 'enosys', note: 'glibc then runs without rseq', args: ['ptr', 'hex', 'hex', 'hex'] },
   { name: 'rt_sigaction', fn: sysRtSigaction, support: 'partial', note: HANDLERS_NOTE, args: [{ sym: 'signal' }, 'ptr', 'ptr', 'ulong'] },

@@ -6,6 +6,7 @@
  */
 import { Errno } from './uapi/errno.js';
 import { copyToUser, putUser64 } from './uaccess.js';
+import { virtualSkippedNs } from './sched/timers.js';
 import type { Task } from './sched/task.js';
 import type { SyscallArgs } from './arch/x86/syscall_args.js';
 import type { SyscallDef } from './arch/x86/syscall_def.js';
@@ -55,8 +56,9 @@ function isVirtual(task: Task): boolean {
   return (task.kernel as { opts?: { clock?: string } }).opts?.clock === 'virtual';
 }
 
+/** Virtual time since boot: one tick per syscall, plus the idle time skipped to reach timer deadlines. */
 function virtualElapsedNs(task: Task): bigint {
-  return BigInt(task.kernel.syscallCount ?? 0) * VIRTUAL_TICK_NS;
+  return BigInt(task.kernel.syscallCount ?? 0) * VIRTUAL_TICK_NS + virtualSkippedNs(task.kernel);
 }
 
 /** Nanoseconds of one clock kind now, as task sees it. */

@@ -39,10 +39,14 @@ function benchOne([elf, ...args]: string[]): boolean {
   const perSecond = report.rows.length / (report.rerunMs / 1000);
   console.log(`guest            ${argv.join(' ')}`);
   console.log(`user copies      ${report.copies.length} at ${report.sites.length} sites`);
-  console.log(`reruns           ${report.rows.length} in ${(report.rerunMs / 1000).toFixed(2)} s, ${report.failures} failed`);
-  console.log(`reruns/second    ${perSecond.toFixed(1)} (goal >= ${GOAL_PER_SECOND}: ${perSecond >= GOAL_PER_SECOND ? 'met' : 'NOT met'})`);
+  const seconds = (report.rerunMs / 1000).toFixed(2);
+  const verdict = perSecond >= GOAL_PER_SECOND ? 'met' : 'NOT met';
+  console.log(`reruns           ${report.rows.length} in ${seconds} s, ${report.failures} failed`);
+  console.log(`reruns/second    ${perSecond.toFixed(1)} (goal >= ${GOAL_PER_SECOND}: ${verdict})`);
   console.log(`plain runs/s     ${plainRate(elf!, argv, 20).toFixed(1)} (the guest alone, 20 runs)\n`);
-  if (report.copies.length < MIN_COPIES) console.error(`bench-sweep: only ${report.copies.length} copies (< ${MIN_COPIES})`);
+  if (report.copies.length < MIN_COPIES) {
+    console.error(`bench-sweep: only ${report.copies.length} copies (< ${MIN_COPIES})`);
+  }
   return report.copies.length >= MIN_COPIES && report.ok;
 }
 

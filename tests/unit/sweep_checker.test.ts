@@ -26,7 +26,10 @@ const SET_TID = SCRATCH + 0x200;
 const STATUS = SCRATCH + 0x300;
 const RUSAGE = SCRATCH + 0x400;
 
-/** struct clone_args (88 bytes): flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup. */
+/**
+ * struct clone_args (88 bytes): flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+ * set_tid_size, cgroup.
+ */
 function cloneArgs(flags: bigint, setTid: number[]): Uint8Array {
   return u64s([flags, PIDFD, 0, PARENT_TID, SIG.SIGCHLD, 0, 0, 0, setTid.length ? SET_TID : 0, setTid.length, 0]);
 }

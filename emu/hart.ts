@@ -1,0 +1,185 @@
+/**
+ * Hart: one Unicorn engine as a CPU with memory, the hardware an address space runs on. Registers move in batches:
+ * one FFI call reads every pt_regs slot, one writes them, one writes the syscall return registers. Harts are
+ * pooled by the machine and lent to address spaces (emu/cpu.ts) while those run.
+ */
+import type { Cpu, CpuContext, SharedMemory } from '../kernel/cpu.js';
+import { UnicornSharedMemory } from './shared_memory.js';
+import { PT, USER_CS, USER_DS, type PtRegs } from '../kernel/arch/x86/ptregs.js';
+import { Engine, RegSlots } from './engine.js';
+import { X86_REG } from './unicorn/consts.js';
+
+/** PtRegs slot -> Unicorn register id (orig_rax has no hardware register; cs/ss are fixed for a 64-bit task). */
+const SLOT_REG: Partial<Record<number, number>> = {
+  [PT.r15]: X86_REG.R15, [PT.r14]: X86_REG.R14, [PT.r13]: X86_REG.R13, [PT.r12]: X86_REG.R12,
+  [PT.rbp]: X86_REG.RBP, [PT.rbx]: X86_REG.RBX, [PT.r11]: X86_REG.R11, [PT.r10]: X86_REG.R10,
+  [PT.r9]: X86_REG.R9, [PT.r8]: X86_REG.R8, [PT.rax]: X86_REG.RAX, [PT.rcx]: X86_REG.RCX,
+  [PT.rdx]: X86_REG.RDX, [PT.rsi]: X86_REG.RSI, [PT.rdi]: X86_REG.RDI, [PT.rip]: X86_REG.RIP,
+  [PT.eflags]: X86_REG.EFLAGS, [PT.rsp]: X86_REG.RSP, [PT.fs_base]: X86_REG.FS_BASE, [PT.gs_base]: X86_REG.GS_BASE,
+};
+const SLOTS = Object.keys(SLOT_REG).map(Number);
+const ALL_IDS = Int32Array.from(SLOTS, (s) => SLOT_REG[s]!);
+const RET_IDS = Int32Array.from([X86_REG.RAX, X86_REG.RCX, X86_REG.R11]);
+
+class UnicornContext implements CpuContext {
+  constructor(
+    private readonly engine: Engine,
+    readonly handle: unknown,
+  ) {}
+
+  free(): void {
+    this.engine.contextFree(this.handle);
+  }
+}
+
+interface SharedMapping {
+  len: number;
+  prot: number;
+  mem: UnicornSharedMemory;
+  offset: number;
+}
+
+export class Hart implements Omit<Cpu, 'close'> {
+  readonly engine = new Engine();
+  /** Live shared mappings by start address, and parked ones (unmapped for the kernel, still in the engine). */
+  private readonly shared = new Map<number, SharedMapping>();
+  private readonly parked = new Map<number, SharedMapping>();
+  private readonly all = new RegSlots(SLOTS.length);
+  private readonly ret = new RegSlots(3);
+  private readonly one = new RegSlots(1);
+  private readonly oneId = new Int32Array(1);
+
+  /** Reads one register by Unicorn id (outside the syscall fast path). */
+  readReg(id: number): bigint {
+    this.oneId[0] = id;
+    this.engine.regReadBatch(this.oneId, this.one);
+    return this.one.values[0];
+  }
+
+  /** Whether the instruction just before RIP is hlt (0xf4): uc_emu_start returns OK after a hlt. */
+  atHlt(): boolean {
+    const b = new Uint8Array(1);
+    try {
+      this.engine.memRead(Number(this.readReg(X86_REG.RIP)) - 1, b);
+    } catch {
+      return false;
+    }
+    return b[0] === 0xf4;
+  }
+
+  map(addr: number, len: number, prot: number): void {
+    this.dropParked(addr, addr + len);
+    this.engine.memMap(addr, len, prot);
+  }
+
+  allocShared(size: number): UnicornSharedMemory {
+    return new UnicornSharedMemory(size);
+  }
+
+  /** Maps shared memory; a parked mapping of the same bytes at the same place is taken back as it is. */
+  mapShared(addr: number, len: number, prot: number, mem: SharedMemory, offset: number): void {
+    const m = mem as UnicornSharedMemory;
+    const p = this.parked.get(addr);
+    if (p && p.len === len && p.mem === m && p.offset === offset) {
+      this.parked.delete(addr);
+      if (p.prot !== prot) this.engine.memProtect(addr, len, prot);
+    } else {
+      this.dropParked(addr, addr + len);
+      this.engine.memMapPtr(addr, len, prot, m.address + BigInt(offset));
+    }
+    this.shared.set(addr, { len, prot, mem: m, offset });
+  }
+
+  /**
+   * Unmaps a range. A whole shared mapping is parked instead: it stays in the engine, with its translated code,
+   * until settle() or an overlapping map, so the next address space built on this CPU (a pooled one, after
+   * fork) can take it back for free.
+   */
+  unmap(addr: number, len: number): void {
+    const s = this.shared.get(addr);
+    if (s && s.len === len) {
+      this.shared.delete(addr);
+      this.parked.set(addr, s);
+      return;
+    }
+    this.engine.memUnmap(addr, len);
+  }
+
+  settle(): void {
+    for (const [addr, p] of this.parked) this.engine.memUnmap(addr, p.len);
+    this.parked.clear();
+  }
+
+  /** Really unmaps parked mappings that overlap [start, end). */
+  private dropParked(start: number, end: number): void {
+    for (const [addr, p] of this.parked) {
+      if (addr < end && addr + p.len > start) {
+        this.engine.memUnmap(addr, p.len);
+        this.parked.delete(addr);
+      }
+    }
+  }
+
+  protect(addr: number, len: number, prot: number): void {
+    this.engine.memProtect(addr, len, prot);
+    const s = this.shared.get(addr);
+    if (s && s.len === len) s.prot = prot;
+  }
+
+  read(addr: number, dst: Uint8Array): void {
+    this.engine.memRead(addr, dst);
+  }
+
+  write(addr: number, src: Uint8Array): void {
+    this.engine.memWrite(addr, src);
+  }
+
+  invalidateCode(addr: number, len: number): void {
+    this.engine.invalidateCode(addr, len);
+  }
+
+  readRegs(out: PtRegs): void {
+    this.engine.regReadBatch(ALL_IDS, this.all);
+    const v = this.all.values;
+    for (let i = 0; i < SLOTS.length; i++) out[SLOTS[i]] = v[i];
+    out[PT.orig_rax] = 0n;
+    out[PT.cs] = USER_CS;
+    out[PT.ss] = USER_DS;
+  }
+
+  writeRegs(regs: PtRegs): void {
+    const v = this.all.values;
+    for (let i = 0; i < SLOTS.length; i++) v[i] = regs[SLOTS[i]];
+    this.engine.regWriteBatch(ALL_IDS, this.all);
+  }
+
+  writeSyscallReturn(rax: bigint, rcx: bigint, r11: bigint): void {
+    const v = this.ret.values;
+    v[0] = rax;
+    v[1] = rcx;
+    v[2] = r11;
+    this.engine.regWriteBatch(RET_IDS, this.ret);
+  }
+
+  saveContext(): CpuContext {
+    const handle = this.engine.contextAlloc();
+    this.engine.contextSave(handle);
+    return new UnicornContext(this.engine, handle);
+  }
+
+  restoreContext(ctx: CpuContext): void {
+    this.engine.contextRestore((ctx as UnicornContext).handle);
+  }
+
+  stop(): void {
+    this.engine.stop();
+  }
+
+  /** Releases the engine and the register slots for good. */
+  destroy(): void {
+    this.engine.close();
+    this.all.free();
+    this.ret.free();
+    this.one.free();
+  }
+}
