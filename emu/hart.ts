@@ -3,8 +3,8 @@
  * one FFI call reads every pt_regs slot, one writes them, one writes the syscall return registers. Harts are
  * pooled by the machine and lent to address spaces (emu/cpu.ts) while those run.
  */
-import type { Cpu, CpuContext, SharedMemory } from '../kernel/cpu.js';
-import { UnicornSharedMemory } from './shared_memory.js';
+import type { CpuContext } from '../kernel/cpu.js';
+import type { HostMemory } from './shared_memory.js';
 import { PT, USER_CS, USER_DS, type PtRegs } from '../kernel/arch/x86/ptregs.js';
 import { Engine, RegSlots } from './engine.js';
 import { X86_REG } from './unicorn/consts.js';
@@ -32,18 +32,28 @@ class UnicornContext implements CpuContext {
   }
 }
 
-interface SharedMapping {
+/** A mapping of host memory in the engine. */
+export interface PtrMapping {
   len: number;
   prot: number;
-  mem: UnicornSharedMemory;
+  mem: HostMemory;
   offset: number;
 }
 
-export class Hart implements Omit<Cpu, 'close'> {
+export class Hart {
   readonly engine = new Engine();
-  /** Live shared mappings by start address, and parked ones (unmapped for the kernel, still in the engine). */
-  private readonly shared = new Map<number, SharedMapping>();
-  private readonly parked = new Map<number, SharedMapping>();
+
+  /**
+   * counting: the machine runs this engine with an instruction count (deterministic preemption) and never
+   * without, since switching between the two makes Unicorn discard its translated code.
+   */
+  constructor(readonly counting = false) {}
+
+  /**
+   * Shared (program text) mappings the last address space left behind: still in the engine with their translated
+   * code, until an address space maps the same bytes at the same place again (taken back for free) or settle().
+   */
+  private readonly parked = new Map<number, PtrMapping>();
   private readonly all = new RegSlots(SLOTS.length);
   private readonly ret = new RegSlots(3);
   private readonly one = new RegSlots(1);
@@ -67,63 +77,10 @@ export class Hart implements Omit<Cpu, 'close'> {
     return b[0] === 0xf4;
   }
 
+  /** Maps engine-owned memory (tests and tools; address spaces use mapPtr). */
   map(addr: number, len: number, prot: number): void {
     this.dropParked(addr, addr + len);
     this.engine.memMap(addr, len, prot);
-  }
-
-  allocShared(size: number): UnicornSharedMemory {
-    return new UnicornSharedMemory(size);
-  }
-
-  /** Maps shared memory; a parked mapping of the same bytes at the same place is taken back as it is. */
-  mapShared(addr: number, len: number, prot: number, mem: SharedMemory, offset: number): void {
-    const m = mem as UnicornSharedMemory;
-    const p = this.parked.get(addr);
-    if (p && p.len === len && p.mem === m && p.offset === offset) {
-      this.parked.delete(addr);
-      if (p.prot !== prot) this.engine.memProtect(addr, len, prot);
-    } else {
-      this.dropParked(addr, addr + len);
-      this.engine.memMapPtr(addr, len, prot, m.address + BigInt(offset));
-    }
-    this.shared.set(addr, { len, prot, mem: m, offset });
-  }
-
-  /**
-   * Unmaps a range. A whole shared mapping is parked instead: it stays in the engine, with its translated code,
-   * until settle() or an overlapping map, so the next address space built on this CPU (a pooled one, after
-   * fork) can take it back for free.
-   */
-  unmap(addr: number, len: number): void {
-    const s = this.shared.get(addr);
-    if (s && s.len === len) {
-      this.shared.delete(addr);
-      this.parked.set(addr, s);
-      return;
-    }
-    this.engine.memUnmap(addr, len);
-  }
-
-  settle(): void {
-    for (const [addr, p] of this.parked) this.engine.memUnmap(addr, p.len);
-    this.parked.clear();
-  }
-
-  /** Really unmaps parked mappings that overlap [start, end). */
-  private dropParked(start: number, end: number): void {
-    for (const [addr, p] of this.parked) {
-      if (addr < end && addr + p.len > start) {
-        this.engine.memUnmap(addr, p.len);
-        this.parked.delete(addr);
-      }
-    }
-  }
-
-  protect(addr: number, len: number, prot: number): void {
-    this.engine.memProtect(addr, len, prot);
-    const s = this.shared.get(addr);
-    if (s && s.len === len) s.prot = prot;
   }
 
   read(addr: number, dst: Uint8Array): void {
@@ -132,6 +89,49 @@ export class Hart implements Omit<Cpu, 'close'> {
 
   write(addr: number, src: Uint8Array): void {
     this.engine.memWrite(addr, src);
+  }
+
+  /** Maps host memory (bytes [offset, offset+len) of mem) at addr; a parked identical mapping is taken back. */
+  mapPtr(addr: number, len: number, prot: number, mem: HostMemory, offset: number): void {
+    const p = this.parked.get(addr);
+    if (p && p.len === len && p.mem === mem && p.offset === offset) {
+      this.parked.delete(addr);
+      if (p.prot !== prot) this.engine.memProtect(addr, len, prot);
+      mem.unref();
+      return;
+    }
+    this.dropParked(addr, addr + len);
+    this.engine.memMapPtr(addr, len, prot, mem.address + BigInt(offset));
+  }
+
+  /** Unmaps a mapping; a shared one is parked instead (see `parked`). */
+  unmapPtr(addr: number, m: PtrMapping, shared: boolean): void {
+    if (shared) {
+      m.mem.ref();
+      this.dropParked(addr, addr + m.len);
+      this.parked.set(addr, { ...m });
+      return;
+    }
+    this.engine.memUnmap(addr, m.len);
+  }
+
+  /** Really unmaps every parked mapping. */
+  settle(): void {
+    this.dropParked(0, Number.MAX_SAFE_INTEGER);
+  }
+
+  private dropParked(start: number, end: number): void {
+    for (const [addr, p] of this.parked) {
+      if (addr < end && addr + p.len > start) {
+        this.engine.memUnmap(addr, p.len);
+        this.parked.delete(addr);
+        p.mem.unref();
+      }
+    }
+  }
+
+  protect(addr: number, len: number, prot: number): void {
+    this.engine.memProtect(addr, len, prot);
   }
 
   invalidateCode(addr: number, len: number): void {
@@ -161,10 +161,11 @@ export class Hart implements Omit<Cpu, 'close'> {
     this.engine.regWriteBatch(RET_IDS, this.ret);
   }
 
-  saveContext(): CpuContext {
-    const handle = this.engine.contextAlloc();
-    this.engine.contextSave(handle);
-    return new UnicornContext(this.engine, handle);
+  /** Saves the CPU state into `into` when given (no allocation), else into a new context. */
+  saveContext(into?: CpuContext): CpuContext {
+    const ctx = (into as UnicornContext | undefined) ?? new UnicornContext(this.engine, this.engine.contextAlloc());
+    this.engine.contextSave(ctx.handle);
+    return ctx;
   }
 
   restoreContext(ctx: CpuContext): void {
@@ -177,6 +178,7 @@ export class Hart implements Omit<Cpu, 'close'> {
 
   /** Releases the engine and the register slots for good. */
   destroy(): void {
+    this.settle();
     this.engine.close();
     this.all.free();
     this.ret.free();

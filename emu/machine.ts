@@ -19,8 +19,11 @@ export interface MachineOptions extends Omit<KernelOptions, 'cpuFactory' | 'host
   quantum?: number;
 }
 
-/** Idle harts kept for reuse (each holds about 3 MiB of engine state). */
-const HART_POOL_MAX = 16;
+/**
+ * Most engines of each kind a machine makes. Each costs about 3 MiB and its own translated code; past this many,
+ * address spaces take turns (a switch remaps their regions, about 30 us each).
+ */
+const HARTS_MAX = 4;
 
 /** Why the loop ended without every task finishing. */
 export class DeadlockError extends Error {}
@@ -28,11 +31,16 @@ export class DeadlockError extends Error {}
 export class Machine {
   readonly kernel: Kernel;
   private readonly quantum: number;
-  /** Every hart made, lent or pooled. */
+  /** Every hart made, lent or idle. */
   private readonly harts = new Set<Hart>();
-  /** Harts of released address spaces, lent to the next address space that runs. */
-  private readonly idle: Hart[] = [];
-  private readonly pool: HartPool = { acquire: () => this.acquireHart(), release: (h) => this.releaseHart(h) };
+  /** Idle harts of each kind (counting, free), lent to the next address space that runs. */
+  private readonly idle = { counting: [] as Hart[], free: [] as Hart[] };
+  /** Address spaces holding a hart, least recently run first. */
+  private readonly holders = new Set<UnicornCpu>();
+  private readonly pool: HartPool = {
+    acquire: (cpu, counting) => this.acquireHart(cpu, counting),
+    release: (h) => this.releaseHart(h),
+  };
 
   constructor(opts: MachineOptions = {}) {
     this.quantum = opts.quantum ?? 200_000;
@@ -43,11 +51,24 @@ export class Machine {
     return new UnicornCpu(this.pool);
   }
 
-  /** A hart from the pool, or a new one wired to the kernel (its hooks call into whichever task runs on it). */
-  private acquireHart(): Hart {
-    const pooled = this.idle.pop();
+  /**
+   * A hart of the given kind for cpu: an idle one, a new one while fewer than HARTS_MAX of that kind exist, else
+   * the one of the address space that ran least recently (it is detached: its memory stays in host buffers). New
+   * harts are wired to the kernel (their hooks call into whichever task runs).
+   */
+  private acquireHart(cpu: UnicornCpu, counting: boolean): Hart {
+    this.holders.add(cpu);
+    const pooled = this.idle[counting ? 'counting' : 'free'].pop();
     if (pooled) return pooled;
-    const hart = new Hart();
+    if ([...this.harts].filter((h) => h.counting === counting).length >= HARTS_MAX) {
+      const running = this.kernel.current?.mm.cpu;
+      for (const victim of this.holders) {
+        if (victim === cpu || victim === running || victim.attachedKind !== counting) continue;
+        this.holders.delete(victim);
+        return victim.detach()!;
+      }
+    }
+    const hart = new Hart(counting);
     const kernel = this.kernel;
     hart.engine.onSyscall(() => {
       kernel.syscallTrap(kernel.current!);
@@ -63,16 +84,26 @@ export class Machine {
     for (;;) {
       const task = pickNextTask(k);
       if (!task) break;
+      const counting = k.runQueue.length > 0 || timerTickNeeded(k);
+      (task.mm.cpu as UnicornCpu).useHart(counting);
       switchTo(k, task);
-      const count = k.runQueue.length > 0 || timerTickNeeded(k) ? this.quantum : 0;
-      afterRun(k, task, this.runTask(task, count));
+      afterRun(k, task, this.runTask(task));
     }
     const blocked = [...k.tasks].filter((t) => t.state === 'blocked');
     if (blocked.length) throw new DeadlockError(`${blocked.length} task(s) blocked forever with nothing runnable`);
   }
 
-  private runTask(task: Task, count: number): Trap {
-    const hart = (task.mm.cpu as UnicornCpu).hart;
+  /**
+   * Runs task's current context. A counting hart always runs with the quantum as instruction count: Unicorn
+   * re-translates all code whenever an engine switches between counting and not (a cost of milliseconds), so a
+   * task that needs preemption moves to a counting hart instead.
+   */
+  private runTask(task: Task): Trap {
+    const cpu = task.mm.cpu as UnicornCpu;
+    const hart = cpu.hart;
+    this.holders.delete(cpu);
+    this.holders.add(cpu);
+    const count = hart.counting ? this.quantum : 0;
     const rip = hart.readReg(X86_REG.RIP);
     const stop = hart.engine.run(rip, count);
     if (this.kernel.pendingControl) return { kind: 'control' };
@@ -97,21 +128,18 @@ export class Machine {
     }
   }
 
-  /** Keeps an emptied hart for reuse, up to HART_POOL_MAX; destroys the others. */
+  /** Takes back a hart (its address space was released, or moved to a hart of the other kind). */
   private releaseHart(hart: Hart): void {
-    if (this.idle.length < HART_POOL_MAX) {
-      this.idle.push(hart);
-      return;
-    }
-    this.harts.delete(hart);
-    hart.destroy();
+    for (const cpu of this.holders) if (cpu.attachedKind === null) this.holders.delete(cpu);
+    this.idle[hart.counting ? 'counting' : 'free'].push(hart);
   }
 
   /** Releases every engine, lent or pooled. */
   close(): void {
     for (const hart of this.harts) hart.destroy();
     this.harts.clear();
-    this.idle.length = 0;
+    this.idle.counting.length = 0;
+    this.idle.free.length = 0;
   }
 }
 

@@ -52,8 +52,11 @@ export interface Cpu extends AddressSpace {
   writeRegs(regs: PtRegs): void;
   /** The syscall return path: writes rax, rcx and r11 only (the fast path inside the syscall hook). */
   writeSyscallReturn(rax: bigint, rcx: bigint, r11: bigint): void;
-  /** Saves the whole CPU state; the context may be restored on any Cpu made by the same factory. */
-  saveContext(): CpuContext;
+  /**
+   * Saves the whole CPU state, into `into` when given (no allocation); the context may be restored on any Cpu
+   * made by the same factory.
+   */
+  saveContext(into?: CpuContext): CpuContext;
   /** Makes ctx the live CPU state. */
   restoreContext(ctx: CpuContext): void;
   /** Asks the running engine to stop after the current instruction (used from inside a hook). */

@@ -7,18 +7,19 @@
  *
  * Usage: npx tsx scripts/bench.ts [--rounds N] [--slow-rounds N] [--only a,c,f] [--json FILE] [--no-micro]
  *   --rounds N       rounds of every row (default 5)
- *   --slow-rounds N  rounds of the slow rows (h; default 2): a round of h takes about 2.5 minutes
+ *   --slow-rounds N  rounds of the slow rows (h; default 3): one round of h takes about a minute, most of it qemu's
  *   --only LIST      row ids to run; "f" selects f1 and f2
  *   --json FILE      also write everything as JSON (with the Unicorn version and the machine)
  *   --no-micro       skip the micro-benchmarks
- * Every guest's stdout goes to /dev/null in all three columns. Peak RSS comes from /usr/bin/time -f %M (Debian
- * package `time`, installed when root), else for sysemu from a preloaded hook that reads process.resourceUsage().
+ * Every guest's stdout goes to /dev/null in all three columns. Peak RSS and CPU time (user + system) come from
+ * /usr/bin/time (Debian package `time`, installed when root), else the peak RSS of sysemu alone from a preloaded
+ * hook that reads process.resourceUsage(). CPU time is in the JSON: on a busy machine it moves less than wall time.
  * qemu-user is installed with apt-get when root and missing; otherwise its column is skipped with a note.
  * The script measures; it never fails because a guest failed (the cell says so) and is not part of `npm test`.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { formatMicro, pidGoal, runMicro, type MicroResult, PID_PAIRS_GOAL } from './bench-micro.js';
 
@@ -62,6 +63,8 @@ const ROWS: Row[] = [
 interface Sample {
   ms: number;
   rssKiB: number | null;
+  /** User + system CPU time of the command and its children, ms (10 ms resolution); null without /usr/bin/time. */
+  cpuMs: number | null;
   /** Exit status (128 + signal when killed), -1 when it could not be started or timed out. */
   status: number;
   stderr: string;
@@ -76,6 +79,8 @@ interface Series {
   maxMs: number | null;
   /** Highest peak RSS seen over the rounds, KiB. */
   peakRssKiB: number | null;
+  /** Median user + system CPU time, ms. */
+  cpuMedianMs: number | null;
   failures: number;
   note?: string;
 }
@@ -91,7 +96,7 @@ interface Options {
 // ---------------------------------------------------------------------------------------------- arguments
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { rounds: 5, slowRounds: 2, only: null, json: null, micro: true };
+  const o: Options = { rounds: 5, slowRounds: 3, only: null, json: null, micro: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = (): string => {
@@ -206,7 +211,7 @@ class Runner {
   measure(argv: string[], sysemu: boolean): Sample {
     rmSync(this.rssFile, { force: true });
     let full = argv;
-    if (this.haveTime) full = [TIME, '-f', '%M', '-o', this.rssFile, ...argv];
+    if (this.haveTime) full = [TIME, '-f', '%U %S %M', '-o', this.rssFile, ...argv];
     else if (sysemu) full = [argv[0]!, '--import', this.hook, ...argv.slice(1)];
     const t0 = process.hrtime.bigint();
     const r = spawnSync(full[0]!, full.slice(1), {
@@ -215,15 +220,20 @@ class Runner {
     });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     const status = r.error || r.signal === 'SIGTERM' ? -1 : r.status ?? 128;
-    return { ms, rssKiB: this.readRss(), status, stderr: (r.stderr?.toString() ?? '') + (r.error ? String(r.error) : '') };
+    return { ...this.readUsage(), ms, status, stderr: (r.stderr?.toString() ?? '') + (r.error ? String(r.error) : '') };
   }
 
-  /** The last line of the RSS file that is a number (GNU time puts notes like "Command exited..." first). */
-  private readRss(): number | null {
-    if (!existsSync(this.rssFile)) return null;
+  /**
+   * Peak RSS and CPU time from the file that /usr/bin/time (its last line: "user system maxrss") or the preloaded
+   * hook (one number: maxrss) wrote. GNU time puts notes like "Command exited with non-zero status" first.
+   */
+  private readUsage(): { rssKiB: number | null; cpuMs: number | null } {
+    if (!existsSync(this.rssFile)) return { rssKiB: null, cpuMs: null };
     const lines = readFileSync(this.rssFile, 'utf8').trim().split('\n');
-    const n = Number(lines[lines.length - 1]);
-    return Number.isFinite(n) && n > 0 ? n : null;
+    const f = (lines[lines.length - 1] ?? '').trim().split(/\s+/).map(Number);
+    if (f.some((x) => !Number.isFinite(x))) return { rssKiB: null, cpuMs: null };
+    if (f.length === 3) return { rssKiB: f[2]! || null, cpuMs: (f[0]! + f[1]!) * 1000 };
+    return { rssKiB: f[0]! || null, cpuMs: null };
   }
 
   close(): void {
@@ -242,13 +252,14 @@ function summarize(command: string[] | null, samples: Sample[], note?: string): 
   const ok = samples.filter((s) => s.status === 0);
   const ms = ok.map((s) => s.ms);
   const rss = samples.map((s) => s.rssKiB).filter((x): x is number => x !== null);
+  const cpu = ok.map((s) => s.cpuMs).filter((x): x is number => x !== null);
   const failed = samples.find((s) => s.status !== 0);
   let why = note;
   if (failed) why = `exit ${failed.status}${failed.stderr.trim() ? `: ${failed.stderr.trim().split('\n').slice(-1)[0]}` : ''}`;
   return {
     command, samplesMs: ms, medianMs: ms.length ? median(ms) : null,
     minMs: ms.length ? Math.min(...ms) : null, maxMs: ms.length ? Math.max(...ms) : null,
-    peakRssKiB: rss.length ? Math.max(...rss) : null, failures: samples.length - ok.length, note: why,
+    peakRssKiB: rss.length ? Math.max(...rss) : null, cpuMedianMs: cpu.length ? median(cpu) : null, failures: samples.length - ok.length, note: why,
   };
 }
 
@@ -368,6 +379,14 @@ function firstLine(cmd: string, args: string[]): string {
   return r.status === 0 ? (r.stdout.split('\n')[0] ?? '').trim() : 'unavailable';
 }
 
+/** The checked-out commit, and whether the work tree differs from it (the bundle is built from the tree). */
+function sourceRevision(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown (not a git checkout)';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' });
+  return `${head.stdout.trim()}${dirty.stdout.trim() ? ' + uncommitted changes' : ''}`;
+}
+
 function environment(haveQemu: boolean) {
   const v = spawnSync(process.execPath, [BUNDLE, '--version'], { encoding: 'utf8' }).stdout ?? '';
   const field = (name: string) => v.split('\n').find((l) => l.startsWith(name + ' '))?.slice(name.length + 1) ?? 'unknown';
@@ -375,7 +394,8 @@ function environment(haveQemu: boolean) {
     versions: { sysemu: field('sysemu'), unicorn: field('Unicorn'), koffi: field('koffi'), node: process.version,
       qemu: haveQemu ? firstLine(QEMU, ['--version']) : 'not installed' },
     machine: { nproc: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', kernel: release(),
-      memGiB: Math.round(totalmem() / 2 ** 30) },
+      memGiB: Math.round(totalmem() / 2 ** 30), loadAvgAtStart: loadavg()[0]!, loadAvgAtEnd: NaN },
+    source: sourceRevision(),
   };
 }
 
@@ -439,10 +459,12 @@ async function main(argv: string[]): Promise<number> {
     runner.close();
   }
   const micro = opts.micro ? await runMicroSafely() : null;
+  env.machine.loadAvgAtEnd = loadavg()[0]!;
   const out = [
     `sysemu ${env.versions.sysemu}, Unicorn ${env.versions.unicorn}, node ${env.versions.node}, ${env.versions.qemu}`,
     `machine: ${env.machine.nproc} x ${env.machine.cpuModel}, ${env.machine.memGiB} GiB, Linux ${env.machine.kernel}; ` +
-      `rounds: ${opts.rounds} (slow rows ${opts.slowRounds})`,
+      `1-min load average ${env.machine.loadAvgAtStart.toFixed(2)} at start, ${env.machine.loadAvgAtEnd.toFixed(2)} at end; ` +
+      `rounds: ${opts.rounds} (slow rows ${opts.slowRounds}); source ${env.source}`,
     '', ...tableLines(results, opts.rounds),
   ];
   if (nodeRef) out.push('', `reference: \`node -e 0\` median ${fmtMs(nodeRef.medianMs)} (min-max ${fmtRange(nodeRef)} ms), peak RSS ${fmtMiB(nodeRef.peakRssKiB)}`);

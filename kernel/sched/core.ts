@@ -66,18 +66,13 @@ export function pickNext(kernel: Kernel): Task | undefined {
   }
 }
 
-/** Makes task's registers live on its CPU, saving the context of the task that ran there before. */
+/**
+ * Makes task's registers live on its CPU. Every task's context is saved when its run ends (afterRun), so any
+ * task can resume on whatever engine its address space has now.
+ */
 export function switchTo(kernel: Kernel, task: Task): void {
   const mm = task.mm;
-  const prev = mm.activeTask;
-  if (prev !== task) {
-    if (prev && !isDead(prev)) {
-      prev.ctx?.free();
-      prev.ctx = mm.cpu.saveContext();
-    }
-    if (task.ctx) mm.cpu.restoreContext(task.ctx);
-    mm.activeTask = task;
-  }
+  if (task.ctx) mm.cpu.restoreContext(task.ctx);
   if (task.resumeRegs) {
     mm.cpu.writeRegs(task.resumeRegs);
     task.resumeRegs = null;
@@ -89,6 +84,7 @@ export function switchTo(kernel: Kernel, task: Task): void {
 /** Acts on what ended a run of task. Linux: the exit-to-user-mode work and the signal delivery of a fault. */
 export function afterRun(kernel: Kernel, task: Task, trap: Trap): void {
   kernel.current = null;
+  if (!isDead(task)) task.ctx = task.mm.cpu.saveContext(task.ctx ?? undefined);
   kernel.releaseDeadMms();
   if (trap.kind === 'signal') forceSigFatal(task, trap.signo, trap.address, trap.rip);
   if (trap.kind === 'control') {
