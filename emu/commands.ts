@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runProgram, LaunchError } from './run_program.js';
 import { versions } from './version.js';
+import { registerSweep } from './sweep_command.js';
 import { stracePrinter } from './strace_sink.js';
 import { signalName } from '../kernel/uapi/signal.js';
 import { parseFailUsercopy, type FaultAttr } from '../kernel/fault_inject.js';
@@ -110,6 +111,9 @@ export function main(argv: string[]): number {
     .action((elf: string, args: string[], flags: RunFlags) => {
       status = runCommand(elf, args, flags);
     });
+  registerSweep(program, (s) => {
+    status = s;
+  });
   try {
     program.parse(argv, { from: 'user' });
   } catch (e) {

@@ -4,6 +4,7 @@
  * pooled by the machine and lent to address spaces (emu/cpu.ts) while those run.
  */
 import type { CpuContext } from '../kernel/cpu.js';
+import type { Kernel } from '../kernel/kernel.js';
 import type { HostMemory } from './shared_memory.js';
 import { PT, USER_CS, USER_DS, type PtRegs } from '../kernel/arch/x86/ptregs.js';
 import { Engine, RegSlots } from './engine.js';
@@ -48,6 +49,9 @@ export class Hart {
    * without, since switching between the two makes Unicorn discard its translated code.
    */
   constructor(readonly counting = false) {}
+
+  /** The kernel of the machine this hart is lent to (its hooks call into it), or null while spare. */
+  owner: Kernel | null = null;
 
   /**
    * Shared (program text) mappings the last address space left behind: still in the engine with their translated

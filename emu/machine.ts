@@ -68,12 +68,8 @@ export class Machine {
         return victim.detach()!;
       }
     }
-    const hart = new Hart(counting);
-    const kernel = this.kernel;
-    hart.engine.onSyscall(() => {
-      kernel.syscallTrap(kernel.current!);
-    });
-    hart.engine.pageFault = (address) => kernel.current?.mm.findVmaForAccess(address) !== undefined;
+    const hart = spare[counting ? 'counting' : 'free'].pop() ?? newHart(counting);
+    hart.owner = this.kernel;
     this.harts.add(hart);
     return hart;
   }
@@ -135,12 +131,39 @@ export class Machine {
   }
 
   /** Releases every engine, lent or pooled. */
+  /**
+   * Ends the machine: every address space still holding a hart gives it back, and the harts go to the process's
+   * spares (up to SPARES_MAX of each kind) with their parked program text, so the next machine running the same
+   * program (a sweep's reruns, a test suite) starts with translated code; the rest are destroyed.
+   */
   close(): void {
-    for (const hart of this.harts) hart.destroy();
+    for (const cpu of this.holders) cpu.detach();
+    this.holders.clear();
+    for (const hart of this.harts) {
+      const list = spare[hart.counting ? 'counting' : 'free'];
+      hart.owner = null;
+      if (list.length < SPARES_MAX) list.push(hart);
+      else hart.destroy();
+    }
     this.harts.clear();
     this.idle.counting.length = 0;
     this.idle.free.length = 0;
   }
+}
+
+/** Harts of closed machines, kept for the next machine of this process. */
+const spare = { counting: [] as Hart[], free: [] as Hart[] };
+const SPARES_MAX = 2;
+
+/** A new hart whose hooks call into the kernel of the machine it is lent to. */
+function newHart(counting: boolean): Hart {
+  const hart = new Hart(counting);
+  hart.engine.onSyscall(() => {
+    const k = hart.owner!;
+    k.syscallTrap(k.current!);
+  });
+  hart.engine.pageFault = (address) => hart.owner?.current?.mm.findVmaForAccess(address) !== undefined;
+  return hart;
 }
 
 /** The signal Linux sends for a CPU exception vector (arch/x86/kernel/traps.c). */

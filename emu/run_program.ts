@@ -3,7 +3,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ExecFormatError, parseElf } from '../kernel/fs/elf.js';
+import { ExecFormatError, parseElf, type ElfImage } from '../kernel/fs/elf.js';
 import { Machine, type MachineOptions } from './machine.js';
 import type { FatalFault } from '../kernel/signal.js';
 
@@ -36,11 +36,22 @@ export class LaunchError extends Error {
   }
 }
 
-/** Reads and checks the ELF; throws LaunchError (127 missing, 126 not runnable). */
-export function loadProgram(path: string) {
+/** Programs loaded in this process, by path, with the file's size and time when read. */
+const loaded = new Map<string, { stamp: string; image: ElfImage }>();
+
+/**
+ * Reads and checks the ELF; throws LaunchError (127 missing, 126 not runnable). An unchanged file loaded again
+ * gives the same image, whose read-only segments (and their translated code) are then shared with earlier runs.
+ */
+export function loadProgram(path: string): ElfImage {
   let bytes: Uint8Array;
+  let stamp: string;
   try {
-    if (statSync(path).isDirectory()) throw new LaunchError(`${path}: Is a directory`, 126);
+    const st = statSync(path);
+    if (st.isDirectory()) throw new LaunchError(`${path}: Is a directory`, 126);
+    stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+    const hit = loaded.get(resolve(path));
+    if (hit?.stamp === stamp) return hit.image;
     bytes = readFileSync(path);
   } catch (e) {
     if (e instanceof LaunchError) throw e;
@@ -49,7 +60,9 @@ export function loadProgram(path: string) {
     throw new LaunchError(`${path}: ${(e as Error).message}`, 126);
   }
   try {
-    return parseElf(bytes);
+    const image = parseElf(bytes);
+    loaded.set(resolve(path), { stamp, image });
+    return image;
   } catch (e) {
     if (e instanceof ExecFormatError) throw new LaunchError(`${path}: cannot execute: ${e.message}`, 126);
     throw e;

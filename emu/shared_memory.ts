@@ -36,6 +36,10 @@ export class HostMemory implements SharedMemory {
     this.view.set(src, offset);
   }
 
+  pin(): void {
+    this.ref();
+  }
+
   /** One more mapping (in an address space or an engine) uses this block. */
   ref(): void {
     this.refs++;

@@ -19,6 +19,8 @@ export interface SharedMemory {
   readonly size: number;
   /** Copies src into the memory at offset (only while nothing executes from it). */
   write(offset: number, src: Uint8Array): void;
+  /** Keeps the memory alive for the rest of the process (a cached program image). */
+  pin(): void;
 }
 
 export interface AddressSpace {

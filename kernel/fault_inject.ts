@@ -43,10 +43,10 @@ export interface FaultAttrOptions {
   log?: ((line: string) => void) | null;
 }
 
-/** What the injector reads from a Task beyond its declared fields; the kernel may provide it. */
-interface TaskSyscall {
-  /** Name of the syscall being executed, set by the syscall entry (else the site's prefix is used). */
-  readonly syscallName?: string;
+/** The syscall the kernel is running for task (Kernel.currentSyscall), or undefined (unit-test stand-ins). */
+function runningSyscall(task: Task): string | undefined {
+  const k = task.kernel as { currentSyscall?: string | null; currentSyscallTask?: Task | null };
+  return k.currentSyscallTask === task ? (k.currentSyscall ?? undefined) : undefined;
 }
 
 /** The task's global (root-namespace) tid, or undefined before it has a Pid (unit tests). */
@@ -118,8 +118,7 @@ export class FaultAttr {
   matches(task: Task, site: string): boolean {
     if (this.siteRe !== null && !this.siteRe.test(site)) return false;
     if (this.taskId !== null && globalTid(task) !== this.taskId) return false;
-    const name = (task as TaskSyscall).syscallName;
-    if (this.syscall !== null && (name ?? siteSyscall(site)) !== this.syscall) return false;
+    if (this.syscall !== null && (runningSyscall(task) ?? siteSyscall(site)) !== this.syscall) return false;
     return true;
   }
 

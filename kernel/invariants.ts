@@ -30,7 +30,7 @@ export function liveSnapshot(): LiveSnapshot {
 }
 
 /** How a task is named in messages: root-namespace tid and comm, or a note when it has no pid. */
-function describe(t: Task): string {
+function taskName(t: Task): string {
   const pid = t.pid as Pid | undefined;
   return pid === undefined ? `task without pid (${t.comm || '?'})` : `tid ${pid.nrAt(0)} (${t.comm}, ${t.state})`;
 }
@@ -48,7 +48,7 @@ export function checkPids(kernel: Kernel): string[] {
       seen.add(pid);
       for (let type = 0; type < PIDTYPE_MAX; type++) {
         for (const t of pid.users(type as PidType)) {
-          if (!kernel.tasks.has(t)) bad.push(`level ${ns.level} nr ${nr}: used (type ${type}) by released ${describe(t)}`);
+          if (!kernel.tasks.has(t)) bad.push(`level ${ns.level} nr ${nr}: used (type ${type}) by released ${taskName(t)}`);
         }
       }
     }
@@ -58,7 +58,7 @@ export function checkPids(kernel: Kernel): string[] {
 
 /** One task's own structure: the fields a finished copy_process sets, and its pid published at every level. */
 function checkTaskShape(t: Task): string[] {
-  const who = describe(t);
+  const who = taskName(t);
   if (t.state === 'dead') return [`${who}: released but still in kernel.tasks`];
   const missing = (['pid', 'group', 'mm', 'files', 'pidNsForChildren'] as const).filter((k) => t[k] === undefined);
   if (missing.length > 0) return [`${who}: half made, no ${missing.join(', ')}`];
@@ -74,22 +74,22 @@ function checkTaskShape(t: Task): string[] {
 
 /** A task's links to others: group, parent, children, all live and pointing back. */
 function checkTaskLinks(kernel: Kernel, t: Task): string[] {
-  const who = describe(t);
+  const who = taskName(t);
   const bad: string[] = [];
   const g = t.group;
   if (!t.exited && !g.threads.has(t)) bad.push(`${who}: running but not in its thread group`);
-  for (const th of g.threads) if (!kernel.tasks.has(th)) bad.push(`${who}: thread group holds released ${describe(th)}`);
-  if (!kernel.tasks.has(g.leader)) bad.push(`${who}: group leader ${describe(g.leader)} was released`);
+  for (const th of g.threads) if (!kernel.tasks.has(th)) bad.push(`${who}: thread group holds released ${taskName(th)}`);
+  if (!kernel.tasks.has(g.leader)) bad.push(`${who}: group leader ${taskName(g.leader)} was released`);
   if (t === g.leader) {
     if (!g.pgrp.users(PidType.PGID).includes(t)) bad.push(`${who}: not attached to its process group`);
     if (!g.session.users(PidType.SID).includes(t)) bad.push(`${who}: not attached to its session`);
     if (!t.pid.users(PidType.TGID).includes(t)) bad.push(`${who}: not attached as its group's tgid`);
     if (t.parent !== null && !t.parent.children.has(t)) bad.push(`${who}: missing from its parent's children`);
   }
-  if (t.parent !== null && !kernel.tasks.has(t.parent)) bad.push(`${who}: parent ${describe(t.parent)} was released`);
+  if (t.parent !== null && !kernel.tasks.has(t.parent)) bad.push(`${who}: parent ${taskName(t.parent)} was released`);
   for (const c of t.children) {
-    if (!kernel.tasks.has(c)) bad.push(`${who}: child ${describe(c)} was released`);
-    else if (c.parent !== t) bad.push(`${who}: child ${describe(c)} names another parent`);
+    if (!kernel.tasks.has(c)) bad.push(`${who}: child ${taskName(c)} was released`);
+    else if (c.parent !== t) bad.push(`${who}: child ${taskName(c)} names another parent`);
   }
   return bad;
 }
@@ -105,12 +105,12 @@ export function checkTasks(kernel: Kernel): string[] {
     bad.push(...(shape.length > 0 ? shape : checkTaskLinks(kernel, t)));
   }
   for (const t of kernel.runQueue.list()) {
-    if (!kernel.tasks.has(t)) bad.push(`run queue holds released ${describe(t)}`);
+    if (!kernel.tasks.has(t)) bad.push(`run queue holds released ${taskName(t)}`);
   }
   for (const ns of kernel.pidNamespaces) {
     const r = ns.childReaper;
     if (ns.pidAllocated > 0 && r !== null && !kernel.tasks.has(r)) {
-      bad.push(`level ${ns.level}: ${ns.pidAllocated} pid(s) left but its reaper ${describe(r)} was released`);
+      bad.push(`level ${ns.level}: ${ns.pidAllocated} pid(s) left but its reaper ${taskName(r)} was released`);
     }
   }
   return bad;
@@ -122,7 +122,7 @@ export function checkNamespaces(kernel: Kernel): string[] {
   for (const ns of kernel.pidNamespaces) {
     const r = ns.childReaper;
     if (r !== null && r.exited && r.group.threads.size === 0 && ns.accepting) {
-      bad.push(`level ${ns.level}: init ${describe(r)} died but the namespace still accepts pids`);
+      bad.push(`level ${ns.level}: init ${taskName(r)} died but the namespace still accepts pids`);
     }
   }
   return bad;
@@ -135,8 +135,8 @@ export function checkNamespaces(kernel: Kernel): string[] {
 export function checkAfterExit(kernel: Kernel, before: LiveSnapshot): string[] {
   const bad: string[] = [];
   for (const t of kernel.tasks) {
-    if (t !== kernel.init) bad.push(`${describe(t)}: never released`);
-    else if (!t.exited) bad.push(`${describe(t)}: the initial task has not exited`);
+    if (t !== kernel.init) bad.push(`${taskName(t)}: never released`);
+    else if (!t.exited) bad.push(`${taskName(t)}: the initial task has not exited`);
   }
   for (const ns of kernel.pidNamespaces) {
     if (ns !== kernel.rootPidNs && ns.pidAllocated !== 0) bad.push(`level ${ns.level}: ${ns.pidAllocated} pid(s) left`);

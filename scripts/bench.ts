@@ -21,7 +21,10 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { formatMicro, pidGoal, runMicro, type MicroResult, PID_PAIRS_GOAL } from './bench-micro.js';
+import type { MicroResult } from './bench-micro.js';
+
+/** bench-micro.ts's exports, loaded only when the micro-benchmarks run (they import kernel/ and emu/ sources). */
+type MicroModule = typeof import('./bench-micro.js');
 
 const ROOT = join(import.meta.dirname, '..');
 const BUNDLE = join(ROOT, 'dist', 'sysemu.mjs');
@@ -109,6 +112,10 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--only') o.only = next().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--json') o.json = next();
     else if (a === '--no-micro') o.micro = false;
+    else if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    }
     else usage(`unknown argument ${a}`);
   }
   return o;
@@ -120,8 +127,10 @@ function positiveInt(name: string, v: string): number {
   return n;
 }
 
+const USAGE = 'usage: tsx scripts/bench.ts [--rounds N] [--slow-rounds N] [--only a,b,...,f,f1,f2,g,h] [--json FILE] [--no-micro]';
+
 function usage(msg: string): never {
-  console.error(`bench: ${msg}\nusage: tsx scripts/bench.ts [--rounds N] [--slow-rounds N] [--only a,c] [--json FILE] [--no-micro]`);
+  console.error(`bench: ${msg}\n${USAGE}`);
   process.exit(2);
 }
 
@@ -232,7 +241,7 @@ class Runner {
     const lines = readFileSync(this.rssFile, 'utf8').trim().split('\n');
     const f = (lines[lines.length - 1] ?? '').trim().split(/\s+/).map(Number);
     if (f.some((x) => !Number.isFinite(x))) return { rssKiB: null, cpuMs: null };
-    if (f.length === 3) return { rssKiB: f[2]! || null, cpuMs: (f[0]! + f[1]!) * 1000 };
+    if (f.length === 3) return { rssKiB: f[2]! || null, cpuMs: Math.round((f[0]! + f[1]!) * 1000) };
     return { rssKiB: f[0]! || null, cpuMs: null };
   }
 
@@ -343,7 +352,7 @@ function ratioGoal(results: RowResult[], id: string, limit: number, label: strin
  * The goals of issue 6 that the measurements can decide. Memory: sysemu's peak RSS on row e minus the guest's own
  * (its native peak RSS) minus an idle node (`node -e 0`): what the emulator adds on top of the guest's pages.
  */
-function goals(results: RowResult[], nodeRef: Series | null, micro: MicroResult[] | null): Goal[] {
+function goals(results: RowResult[], nodeRef: Series | null, micro: { mod: MicroModule; results: MicroResult[] } | null): Goal[] {
   const out = [
     ratioGoal(results, 'a', 1.3, 'syscall round trip'),
     ratioGoal(results, 'b', 1.2, 'compute'),
@@ -357,8 +366,9 @@ function goals(results: RowResult[], nodeRef: Series | null, micro: MicroResult[
     out.push({ goal: `(${id}) start-up: sysemu <= 1.5x \`node -e 0\``, measured: v === null ? 'not measured' : `${v.toFixed(2)}x (${fmtMs(s)} vs ${fmtMs(n)})`, met: v === null ? null : v <= 1.5 });
   }
   if (micro) {
-    const g = pidGoal(micro);
-    out.push({ goal: `(h, micro) allocPid+freePid at depth 32 > ${PID_PAIRS_GOAL / 1000}k pairs/s`, measured: `${(g.value / 1000).toFixed(1)}k/s`, met: g.met });
+    const g = micro.mod.pidGoal(micro.results);
+    const goal = micro.mod.PID_PAIRS_GOAL / 1000;
+    out.push({ goal: `(h, micro) allocPid+freePid at depth 32 > ${goal}k pairs/s`, measured: `${(g.value / 1000).toFixed(1)}k/s`, met: g.met });
   }
   const e = results.find((x) => x.row.id === 'e');
   const extra = e && nodeRef?.peakRssKiB && e.series.native.peakRssKiB && e.series.sysemu.peakRssKiB
@@ -472,16 +482,17 @@ async function main(argv: string[]): Promise<number> {
   if (notes.length) out.push('', 'notes:', ...notes);
   const gs = goals(results, nodeRef, micro);
   out.push('', ...goalLines(gs));
-  if (micro) out.push('', formatMicro(micro));
+  if (micro) out.push('', micro.mod.formatMicro(micro.results));
   console.log(out.join('\n'));
-  if (opts.json) writeJson(opts.json, { date: new Date().toISOString(), rounds: opts.rounds, slowRounds: opts.slowRounds, ...env, nodeStartup: nodeRef, rows: results.map(rowJson), goals: gs, micro });
+  if (opts.json) writeJson(opts.json, { date: new Date().toISOString(), rounds: opts.rounds, slowRounds: opts.slowRounds, ...env, nodeStartup: nodeRef, rows: results.map(rowJson), goals: gs, micro: micro?.results ?? null });
   return 0;
 }
 
-async function runMicroSafely(): Promise<MicroResult[] | null> {
+async function runMicroSafely(): Promise<{ mod: MicroModule; results: MicroResult[] } | null> {
   say('micro-benchmarks (scripts/bench-micro.ts)');
   try {
-    return await runMicro();
+    const mod = await import('./bench-micro.js');
+    return { mod, results: await mod.runMicro() };
   } catch (e) {
     say(`micro-benchmarks failed: ${(e as Error).message}`);
     return null;

@@ -6,6 +6,7 @@
  * Linux: fs/binfmt_elf.c load_elf_binary().
  */
 import type { MmStruct } from '../mm/mm_struct.js';
+import type { SharedMemory } from '../cpu.js';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_GROWSDOWN, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE, TASK_SIZE_MAX, pageAlignDown, pageAlignUp } from '../uapi/mman.js';
 import { ET_DYN, PF_R, PF_W, PF_X, PT_GNU_STACK, PT_LOAD, PT_PHDR, type ElfImage, type ProgramHeader } from './elf.js';
 
@@ -52,6 +53,26 @@ function chooseBias(mm: MmStruct, img: ElfImage, lo: number, hi: number): { bias
 }
 
 /**
+ * Read-only segments of each image, by segment and kind of CPU: an image loaded again (a sweep's reruns, the
+ * tests) maps the same memory, so an engine that kept it mapped also keeps the code it translated from it.
+ */
+const segmentCache = new WeakMap<ElfImage, Map<string, SharedMemory>>();
+
+function sharedSegment(mm: MmStruct, img: ElfImage, p: ProgramHeader, len: number, bytes: Uint8Array): SharedMemory {
+  const cache = segmentCache.get(img) ?? new Map<string, SharedMemory>();
+  segmentCache.set(img, cache);
+  const key = `${mm.cpu.constructor.name}:${p.p_offset}:${p.p_vaddr}:${len}`;
+  let mem = cache.get(key);
+  if (!mem) {
+    mem = mm.cpu.allocShared(len);
+    mem.write(0, bytes);
+    mem.pin();
+    cache.set(key, mem);
+  }
+  return mem;
+}
+
+/**
  * Maps one PT_LOAD segment: file bytes from its first page, zeros after p_filesz (bss). A segment that is never
  * writable (text, read-only data) goes into shared memory that every forked address space maps without a copy,
  * as Linux shares the page cache pages of a file mapping.
@@ -62,8 +83,7 @@ function mapSegment(mm: MmStruct, img: ElfImage, p: ProgramHeader, bias: number,
   const head = p.p_vaddr + bias - start;
   const fileBytes = img.bytes.subarray(p.p_offset - head, p.p_offset + p.p_filesz);
   if (!(p.p_flags & PF_W)) {
-    const mem = mm.cpu.allocShared(end - start);
-    mem.write(0, fileBytes);
+    const mem = sharedSegment(mm, img, p, end - start, fileBytes);
     mm.mapSharedFixed(start, end - start, protOf(p.p_flags), path, mem);
     return 0;
   }

@@ -9,7 +9,6 @@
  */
 import type { Cpu, SharedMemory } from '../cpu.js';
 import { Errno } from '../uapi/errno.js';
-import type { Task } from '../sched/task.js';
 import {
   MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_PRIVATE, MAP_SHARED, MAP_STACK, MAP_TYPE,
   PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, TASK_SIZE_MAX, pageAlignUp,
@@ -57,8 +56,6 @@ export class MmStruct {
   readonly mmapMinAddr: number;
   /** Tasks using this address space (CLONE_VM shares it); the last one to exit releases it. Linux: mm_users. */
   users = 1;
-  /** The task whose register context is live on cpu (threads sharing this mm switch through it). */
-  activeTask: Task | null = null;
   private released = false;
 
   constructor(readonly cpu: Cpu, layout: MmLayout = {}) {

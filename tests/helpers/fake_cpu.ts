@@ -24,6 +24,8 @@ class FakeSharedMemory implements SharedMemory {
   write(offset: number, src: Uint8Array): void {
     this.bytes.set(src, offset);
   }
+
+  pin(): void {}
 }
 
 class FakeContext implements CpuContext {
