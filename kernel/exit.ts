@@ -10,6 +10,7 @@ import { detachPid, disablePidAllocation, nsOfPid, pidNrNs, PidType } from './pi
 import type { PidNamespace } from './pid_namespace.js';
 import { putUser32 } from './uaccess.js';
 import { childAutoReaped } from './signal_actions.js';
+import { notifyPidfd } from './fs/pidfd.js';
 import { futexWakeClearTid } from './futex_core.js';
 import { exitRobustList } from './futex_robust.js';
 import type { Task } from './sched/task.js';
@@ -94,6 +95,7 @@ function doNotifyParent(p: Task): boolean {
 function exitNotify(task: Task): void {
   forgetOriginalParent(task);
   const leader = task.group.leader;
+  if (groupDead(task)) notifyPidfd(leader.pid);
   if (task !== leader) {
     releaseTask(task);
     if (leader.exited && groupDead(leader) && doNotifyParent(leader)) releaseTask(leader);

@@ -25,7 +25,7 @@ EXTRA=""
 if [[ -n "${CLONE_WITH_PIDS_NR:-}" ]]; then
   EXTRA="-D__NR_clone_with_pids=$CLONE_WITH_PIDS_NR"
 fi
-PROCESS_GUESTS="clone3_args clone3_set_tid pid_views wait_status clone_tids vfork_mem fork_many clone_with_pids"
+PROCESS_GUESTS="clone3_args clone3_set_tid pid_views wait_status clone_tids vfork_mem fork_many clone_with_pids pidfd_poll"
 THREAD_GUESTS="threads_counter threads_condvar threads_tls threads_exit_group threads_robust futex_errors"
 
 built=0

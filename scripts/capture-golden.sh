@@ -19,7 +19,7 @@ golden=$root/tests/golden
 GUEST_ENV=(LANG=C SYSEMU_GOLDEN=1)
 AUXV_ARGS=(alpha "beta gamma")
 SIMPLE_GUESTS="hello-asm hello-glibc hello-musl syscall_abi auxv efault segv sigill"
-PROCESS_GUESTS="clone3_args clone3_set_tid pid_views wait_status clone_tids vfork_mem fork_many clone_with_pids"
+PROCESS_GUESTS="clone3_args clone3_set_tid pid_views wait_status clone_tids vfork_mem fork_many clone_with_pids pidfd_poll"
 THREAD_GUESTS="threads_counter threads_condvar threads_tls threads_exit_group threads_robust futex_errors"
 
 can_capture() {

@@ -4,6 +4,7 @@
  */
 import type { SyscallControl } from '../sched/syscall_control.js';
 import type { Task } from '../sched/task.js';
+import type { WaitQueue } from '../sched/wait_queue.js';
 
 /** What fstat reports about a file (struct stat fields). */
 export interface FileStat {
@@ -24,4 +25,9 @@ export interface File {
   stat(): FileStat;
   /** Called when the last descriptor referring to it is closed. */
   release(): void;
+  /**
+   * Readiness for poll: POLL* bits that hold now, and the queue woken when they may change. Files without it
+   * are always readable and writable (Linux: DEFAULT_POLLMASK).
+   */
+  poll?(): { revents: number; queue: WaitQueue | null };
 }

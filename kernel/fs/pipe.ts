@@ -61,7 +61,21 @@ abstract class PipeEnd implements File {
   }
 }
 
+const POLLIN = 0x1;
+const POLLOUT = 0x4;
+const POLLERR = 0x8;
+const POLLHUP = 0x10;
+const POLLRDNORM = 0x40;
+const POLLWRNORM = 0x100;
+
 class PipeReader extends PipeEnd {
+  /** Readable when data is queued; POLLHUP once every writer is gone. Linux: pipe_poll(). */
+  poll() {
+    const p = this.inode;
+    const revents = (p.len > 0 ? POLLIN | POLLRDNORM : 0) | (p.writers === 0 ? POLLHUP : 0);
+    return { revents, queue: p.wait };
+  }
+
   read(_task: Task, buf: Uint8Array): number | SyscallControl {
     if (buf.length === 0) return 0;
     const p = this.inode;
@@ -82,6 +96,13 @@ class PipeReader extends PipeEnd {
 }
 
 class PipeWriter extends PipeEnd {
+  /** Writable while PIPE_BUF bytes fit; POLLERR once every reader is gone. Linux: pipe_poll(). */
+  poll() {
+    const p = this.inode;
+    const room = p.buf.length - p.len >= PIPE_BUF;
+    return { revents: (room ? POLLOUT | POLLWRNORM : 0) | (p.readers === 0 ? POLLERR : 0), queue: p.wait };
+  }
+
   /** Writes what fits; blocks when nothing fits (or an atomic write does not fit whole). Linux: pipe_write(). */
   write(task: Task, data: Uint8Array): number | SyscallControl {
     const p = this.inode;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { golden, guestBuilt, runGuest } from '../helpers/run_guest.js';
 
 const SIMPLE = ['hello-asm', 'hello-glibc', 'hello-musl', 'syscall_abi', 'efault'];
-const PROCESS = ['clone3_args', 'clone3_set_tid', 'pid_views', 'wait_status', 'clone_tids', 'vfork_mem', 'fork_many'];
+const PROCESS = ['clone3_args', 'clone3_set_tid', 'pid_views', 'wait_status', 'clone_tids', 'vfork_mem', 'fork_many', 'pidfd_poll'];
 const BOTH_LIBCS = PROCESS.flatMap((g) => [`${g}-glibc`, `${g}-musl`]);
 
 describe.each([...SIMPLE, ...BOTH_LIBCS])('%s', (name) => {

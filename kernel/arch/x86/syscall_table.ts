@@ -14,6 +14,8 @@ import { unshareSyscalls } from '../../unshare.js';
 import { mmSyscalls } from '../../mm/mmap.js';
 import { fdSyscalls } from '../../fs/fd_syscalls.js';
 import { uprobeSyscalls } from './uprobes.js';
+import { pollSyscalls } from '../../fs/select.js';
+import { pidfdSyscalls } from '../../fs/pidfd.js';
 import { readWriteSyscalls } from '../../fs/read_write.js';
 import { statSyscalls } from '../../fs/stat.js';
 import { ioctlSyscalls } from '../../fs/ioctl.js';
@@ -39,6 +41,8 @@ export const FAMILIES: readonly (readonly SyscallDef[])[] = [
   mmSyscalls,
   fdSyscalls,
   uprobeSyscalls,
+  pollSyscalls,
+  pidfdSyscalls,
   readWriteSyscalls,
   statSyscalls,
   ioctlSyscalls,
