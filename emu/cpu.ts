@@ -173,6 +173,10 @@ export class UnicornCpu implements Cpu {
     this.hart.readRegs(out);
   }
 
+  readSyscallRegs(out: PtRegs): void {
+    this.hart.readSyscallRegs(out);
+  }
+
   writeRegs(regs: PtRegs): void {
     this.hart.writeRegs(regs);
   }

@@ -21,6 +21,9 @@ const SLOT_REG: Partial<Record<number, number>> = {
 const SLOTS = Object.keys(SLOT_REG).map(Number);
 const ALL_IDS = Int32Array.from(SLOTS, (s) => SLOT_REG[s]!);
 const RET_IDS = Int32Array.from([X86_REG.RAX, X86_REG.RCX, X86_REG.R11]);
+/** What the syscall fast path reads: the number, the six arguments, the return address and the flags. */
+const SYSCALL_SLOTS = [PT.rax, PT.rdi, PT.rsi, PT.rdx, PT.r10, PT.r8, PT.r9, PT.rip, PT.eflags];
+const SYSCALL_IDS = Int32Array.from(SYSCALL_SLOTS, (s) => SLOT_REG[s]!);
 
 class UnicornContext implements CpuContext {
   constructor(
@@ -60,6 +63,7 @@ export class Hart {
   private readonly parked = new Map<number, PtrMapping>();
   private readonly all = new RegSlots(SLOTS.length);
   private readonly ret = new RegSlots(3);
+  private readonly sys = new RegSlots(SYSCALL_SLOTS.length);
   private readonly one = new RegSlots(1);
   private readonly oneId = new Int32Array(1);
 
@@ -151,6 +155,12 @@ export class Hart {
     out[PT.ss] = USER_DS;
   }
 
+  readSyscallRegs(out: PtRegs): void {
+    this.engine.regReadBatch(SYSCALL_IDS, this.sys);
+    const v = this.sys.values;
+    for (let i = 0; i < SYSCALL_SLOTS.length; i++) out[SYSCALL_SLOTS[i]] = v[i];
+  }
+
   writeRegs(regs: PtRegs): void {
     const v = this.all.values;
     for (let i = 0; i < SLOTS.length; i++) v[i] = regs[SLOTS[i]];
@@ -186,6 +196,7 @@ export class Hart {
     this.engine.close();
     this.all.free();
     this.ret.free();
+    this.sys.free();
     this.one.free();
   }
 }

@@ -82,7 +82,7 @@ function sysCloneWithPids(task: Task, a: SyscallArgs): SyscallResult {
 }
 
 export const cloneWithPidsDef: SyscallDef = {
-  name: 'clone_with_pids', fn: sysCloneWithPids, support: 'full',
+  name: 'clone_with_pids', fn: sysCloneWithPids, support: 'full', fullFrame: true,
   note: 'v11 proposal (2009), never merged; number set by --clone-with-pids-nr',
   args: [{ flags: 'clone' }, 'ptr', 'int', 'ptr'],
 };

@@ -50,6 +50,11 @@ export interface AddressSpace {
 export interface Cpu extends AddressSpace {
   /** Reads every PtRegs slot from the live CPU (orig_rax reads as 0: no hardware register holds it). */
   readRegs(out: PtRegs): void;
+  /**
+   * The syscall fast path: reads only rax, the six argument registers, rip and eflags into out (other slots are
+   * left as they were).
+   */
+  readSyscallRegs(out: PtRegs): void;
   /** Writes every PtRegs slot except orig_rax, cs and ss to the live CPU. */
   writeRegs(regs: PtRegs): void;
   /** The syscall return path: writes rax, rcx and r11 only (the fast path inside the syscall hook). */

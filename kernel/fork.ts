@@ -79,8 +79,8 @@ function sysClone3(task: Task, a: SyscallArgs): SyscallResult {
 }
 
 export const forkSyscalls: SyscallDef[] = [
-  { name: 'clone', fn: sysClone, support: 'full', args: [{ flags: 'clone' }, 'ptr', 'ptr', 'ptr', 'hex'] },
-  { name: 'fork', fn: sysFork, support: 'full', args: [] },
-  { name: 'vfork', fn: sysVfork, support: 'full', args: [] },
-  { name: 'clone3', fn: sysClone3, support: 'full', args: ['ptr', 'ulong'] },
+  { name: 'clone', fn: sysClone, support: 'full', fullFrame: true, args: [{ flags: 'clone' }, 'ptr', 'ptr', 'ptr', 'hex'] },
+  { name: 'fork', fn: sysFork, support: 'full', fullFrame: true, args: [] },
+  { name: 'vfork', fn: sysVfork, support: 'full', fullFrame: true, args: [] },
+  { name: 'clone3', fn: sysClone3, support: 'full', fullFrame: true, args: ['ptr', 'ulong'] },
 ];

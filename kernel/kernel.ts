@@ -182,14 +182,16 @@ export class Kernel {
   }
 
   /**
-   * The syscall trap of the running task: builds the entry frame from the live registers, dispatches, and either
+   * The syscall trap of the running task: builds the entry frame from the live registers (only those a handler
+   * reads, unless its table entry asks for the full frame), dispatches, and either
    * writes the result (fast path: true is returned and the guest goes on) or records a control and asks the CPU to
    * stop (false). Linux: entry_SYSCALL_64 + do_syscall_64 + syscall_exit_to_user_mode.
    */
   syscallTrap(task: Task): boolean {
     const cpu = task.mm.cpu;
     const regs = this.frame;
-    cpu.readRegs(regs);
+    cpu.readSyscallRegs(regs);
+    if (this.table[Number(BigInt.asIntN(32, regs[PT.rax]))]?.fullFrame) cpu.readRegs(regs);
     buildEntryFrame(regs);
     const result = this.runSyscall(task, regs);
     if (!isControl(result)) {

@@ -302,6 +302,6 @@ export const taskMiscSyscalls: SyscallDef[] = [
     note: 'mask stored; nothing is pending to unblock',
     args: [{ sym: 'sigprocmask_how' }, 'ptr', 'ptr', 'ulong'],
   },
-  { name: 'sigaltstack', fn: sysSigaltstack, support: 'partial', note: 'stored; handlers never run', args: ['ptr', 'ptr'] },
+  { name: 'sigaltstack', fn: sysSigaltstack, support: 'partial', fullFrame: true, note: 'stored; handlers never run', args: ['ptr', 'ptr'] },
   { name: 'sched_getaffinity', fn: sysSchedGetaffinity, support: 'full', args: ['int', 'uint', 'ptr'] },
 ];

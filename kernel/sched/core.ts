@@ -19,8 +19,8 @@ export function wakeTask(task: Task): void {
 }
 
 /**
- * Re-runs the syscall a woken task slept in. Returns true when it completed (its result is queued in resumeRegs),
- * false when it must sleep again.
+ * Re-runs the syscall a woken task slept in. Returns true when it completed (its return registers are queued in
+ * task.pendingReturn; the saved context holds every other register), false when it must sleep again.
  */
 function retryBlockedSyscall(kernel: Kernel, task: Task): boolean {
   const regs = task.blockedSyscall!;
@@ -32,15 +32,13 @@ function retryBlockedSyscall(kernel: Kernel, task: Task): boolean {
     }
     task.blockedSyscall = null;
     task.blockedRetry = null;
-    if (result.kind === 'yield') regs[PT.rax] = raxValue(result.result);
-    else return result.kind !== 'exit' && !isDead(task);
-    task.resumeRegs = regs;
+    if (result.kind !== 'yield') return result.kind !== 'exit' && !isDead(task);
+    task.pendingReturn = [raxValue(result.result), regs[PT.rcx], regs[PT.r11]];
     return true;
   }
   task.blockedSyscall = null;
   task.blockedRetry = null;
-  regs[PT.rax] = raxValue(result);
-  task.resumeRegs = regs;
+  task.pendingReturn = [raxValue(result), regs[PT.rcx], regs[PT.r11]];
   return true;
 }
 
@@ -76,6 +74,10 @@ export function switchTo(kernel: Kernel, task: Task): void {
   if (task.resumeRegs) {
     mm.cpu.writeRegs(task.resumeRegs);
     task.resumeRegs = null;
+  }
+  if (task.pendingReturn) {
+    mm.cpu.writeSyscallReturn(...task.pendingReturn);
+    task.pendingReturn = null;
   }
   task.state = 'running';
   kernel.current = task;

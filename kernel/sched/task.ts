@@ -22,6 +22,8 @@ export class Task {
   ctx: CpuContext | null = null;
   /** Registers to write after restoring ctx (a new child's frame, or a finished syscall's result). */
   resumeRegs: PtRegs | null = null;
+  /** rax, rcx, r11 of a blocked syscall that completed, written when the task next runs. */
+  pendingReturn: [bigint, bigint, bigint] | null = null;
   /** The syscall frame of a blocked task, re-run when it is woken. */
   blockedSyscall: PtRegs | null = null;
   blockedOn: WaitQueue | null = null;

@@ -109,6 +109,10 @@ export class FakeCpu implements Cpu {
     this.invalidated.push([addr, len]);
   }
 
+  readSyscallRegs(out: PtRegs): void {
+    for (const s of [PT.rax, PT.rdi, PT.rsi, PT.rdx, PT.r10, PT.r8, PT.r9, PT.rip, PT.eflags]) out[s] = this.regs[s];
+  }
+
   readRegs(out: PtRegs): void {
     this.checkOpen('readRegs');
     out.set(this.regs);

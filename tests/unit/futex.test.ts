@@ -92,8 +92,8 @@ function futex(task: Task, uaddr: number, op: number, val: number, timeout: numb
 function schedule(h: Harness): Array<[Task, number]> {
   const out: Array<[Task, number]> = [];
   for (let t = pickNext(h.kernel); t; t = pickNext(h.kernel)) {
-    out.push([t, Number(BigInt.asIntN(64, t.resumeRegs?.[PT.rax] ?? 0n))]);
-    t.resumeRegs = null;
+    out.push([t, Number(BigInt.asIntN(64, t.pendingReturn?.[0] ?? 0n))]);
+    t.pendingReturn = null;
     t.state = 'running';
   }
   return out;

@@ -66,6 +66,7 @@ export function sysArchPrctl(task: Task, a: SyscallArgs): number {
 export const processSyscalls: SyscallDef[] = [
   {
     name: 'arch_prctl',
+    fullFrame: true,
     fn: sysArchPrctl,
     support: 'partial',
     note: 'FS/GS bases and GET_CPUID; no XCOMP, VDSO or shadow-stack codes',

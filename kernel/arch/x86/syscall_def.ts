@@ -21,6 +21,11 @@ export interface SyscallDef {
   readonly note?: string;
   /** How --strace prints the arguments (defaults to hex words). */
   readonly args?: readonly ArgFormat[];
+  /**
+   * The handler reads registers beyond rax, the arguments, rip and eflags (the clone family copies the whole
+   * frame into the child): the entry reads every register first.
+   */
+  readonly fullFrame?: boolean;
   /** How --strace prints the result (default: signed decimal; 'hex' for addresses). */
   readonly ret?: 'dec' | 'hex';
 }
