@@ -105,6 +105,9 @@ function scatter(task: Task, segs: readonly IoSeg[], data: Uint8Array, site: str
   return at;
 }
 
+/** One bounce buffer for every write: File.write consumes its data before returning (pipes copy it). */
+const bounce = new Uint8Array(RW_PIECE);
+
 /**
  * Writes the user segments to file in pieces of at most RW_PIECE bytes. Returns the bytes written, -EFAULT when
  * nothing could be read, the file's error or control when it fails before anything was written.
@@ -116,7 +119,7 @@ export function writeSegments(task: Task, file: File, segs: readonly IoSeg[], si
   let written = 0;
   while (written < want) {
     const piece = slice(segs, written, Math.min(RW_PIECE, want - written));
-    const buf = new Uint8Array(total(piece));
+    const buf = bounce.subarray(0, total(piece));
     const readable = gather(task, piece, buf, site);
     const n = readable < buf.length ? readable - (readable % chunk) : buf.length;
     if (n === 0) return written || -Errno.EFAULT;
