@@ -263,6 +263,6 @@ export const futexSyscalls: SyscallDef[] = [
   {
     name: 'futex', fn: sysFutex, support: 'partial',
     note: 'no PI operations (-ENOSYS); shared futexes are keyed per address space (no shared mappings in sysemu)',
-    args: ['ptr', 'hex', 'uint', 'ptr', 'ptr', 'hex'],
+    args: ['ptr', { sym: 'futex_op' }, 'uint', 'ptr', 'ptr', 'hex'],
   },
 ];

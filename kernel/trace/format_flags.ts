@@ -119,7 +119,21 @@ const CLOCK_NAMES = [
   'MONOTONIC_COARSE', 'BOOTTIME', 'REALTIME_ALARM', 'BOOTTIME_ALARM', 'SGI_CYCLE', 'TAI',
 ];
 
+const FUTEX_CMDS = [
+  'WAIT', 'WAKE', 'FD', 'REQUEUE', 'CMP_REQUEUE', 'WAKE_OP', 'LOCK_PI', 'UNLOCK_PI', 'TRYLOCK_PI', 'WAIT_BITSET',
+  'WAKE_BITSET', 'WAIT_REQUEUE_PI', 'CMP_REQUEUE_PI', 'LOCK_PI2',
+];
+
+/** futex ops as strace names them: FUTEX_<CMD>[_PRIVATE][|FUTEX_CLOCK_REALTIME] (private 128, realtime 256). */
+function futexOps(): [string, number][] {
+  return FUTEX_CMDS.flatMap((c, v) => [
+    [`FUTEX_${c}`, v], [`FUTEX_${c}_PRIVATE`, v | 128],
+    [`FUTEX_${c}|FUTEX_CLOCK_REALTIME`, v | 256], [`FUTEX_${c}_PRIVATE|FUTEX_CLOCK_REALTIME`, v | 384],
+  ] as [string, number][]);
+}
+
 const SYM_TABLES: Readonly<Record<string, SymTable>> = {
+  futex_op: table(32, 'FUTEX_???', futexOps()),
   arch_prctl: table(32, 'ARCH_???', [
     ['ARCH_SET_GS', 0x1001], ['ARCH_SET_FS', 0x1002], ['ARCH_GET_FS', 0x1003], ['ARCH_GET_GS', 0x1004],
     ['ARCH_GET_CPUID', 0x1011], ['ARCH_SET_CPUID', 0x1012], ['ARCH_GET_XCOMP_SUPP', 0x1021],
@@ -224,8 +238,8 @@ export function formatFlags(set: string, raw: bigint): string {
 }
 
 /**
- * A single constant in strace's notation. table is one of: arch_prctl, clockid, rlimit, sigprocmask_how, signal,
- * ioctl. Unknown values print as `0x10 /* RLIMIT_??? *\/`; signals print as numbers; ioctls as `_IOC(...)`.
+ * A single constant in strace's notation. table is one of: arch_prctl, clockid, futex_op, rlimit, sigprocmask_how,
+ * signal, ioctl. Unknown values print as `0x10 /* RLIMIT_??? *\/`; signals print as numbers; ioctls as `_IOC(...)`.
  */
 export function formatSym(tableName: string, raw: bigint): string {
   if (tableName === 'signal') return signalName(Number(BigInt.asIntN(32, raw)));
