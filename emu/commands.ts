@@ -7,7 +7,7 @@ import { runProgram, LaunchError } from './run_program.js';
 import { versions } from './version.js';
 import { registerSweep } from './sweep_command.js';
 import { stracePrinter } from './strace_sink.js';
-import { signalName } from '../kernel/uapi/signal.js';
+import { SIG, signalName } from '../kernel/uapi/signal.js';
 import { parseFailUsercopy, type FaultAttr } from '../kernel/fault_inject.js';
 import { formatPidnsTree } from '../kernel/trace/pidns_tree.js';
 import { CLONE_WITH_PIDS_NR_DEFAULT } from '../kernel/kernel.js';
@@ -75,6 +75,8 @@ function runCommand(elf: string, args: string[], flags: RunFlags): number {
   });
   if (flags.pidnsTree) err(formatPidnsTree(result.machine.kernel.history.list()));
   if (result.signal !== null) {
+    // As a shell does: SIGPIPE (a closed output pipe) and SIGINT end the guest without a message.
+    if (result.signal === SIG.SIGPIPE || result.signal === SIG.SIGINT) return 128 + result.signal;
     const f = result.fault;
     const where = f ? ` at address 0x${f.address.toString(16)} (rip 0x${f.rip.toString(16)})` : '';
     process.stderr.write(`sysemu: guest killed by ${signalName(result.signal)}${where}\n`);

@@ -9,6 +9,8 @@ import type { HostFdKind, HostIo } from './host_io.js';
 import type { Task } from '../sched/task.js';
 import { TCGETS, TIOCGWINSZ, S_IFCHR, S_IFIFO, S_IFREG, winsizeBytes, termiosBytes } from '../uapi/ioctls.js';
 import { copyToUser } from '../uaccess.js';
+import { sendSignal } from '../signal.js';
+import { SIG } from '../uapi/signal.js';
 
 /** st_mode and the /proc/self/fd link text of each kind of host fd. */
 const MODES: Record<HostFdKind, number> = {
@@ -35,8 +37,11 @@ export class ConsoleFile implements File {
     return this.io.read(this.hostFd, buf);
   }
 
-  write(_task: Task, data: Uint8Array): number {
-    return this.io.write(this.hostFd, data);
+  /** A write to a host pipe whose reader is gone gets -EPIPE and SIGPIPE, as Linux's pipe_write gives. */
+  write(task: Task, data: Uint8Array): number {
+    const r = this.io.write(this.hostFd, data);
+    if (r === -Errno.EPIPE) sendSignal(null, task, SIG.SIGPIPE);
+    return r;
   }
 
   /** TCGETS and TIOCGWINSZ on a tty; -ENOTTY otherwise, as Linux's tty_ioctl() / a pipe answers. */
