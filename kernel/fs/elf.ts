@@ -63,6 +63,11 @@ export function parseElf(bytes: Uint8Array): ElfImage {
     throw new ExecFormatError('dynamically linked (has PT_INTERP); sysemu runs static executables only');
   }
   if (!img.phdrs.some((p) => p.p_type === PT_LOAD)) throw new ExecFormatError('no loadable segment');
+  for (const p of img.phdrs) {
+    if (p.p_type === PT_LOAD && (p.p_offset + p.p_filesz > bytes.length || p.p_filesz > p.p_memsz)) {
+      throw new ExecFormatError('truncated or corrupt (a loadable segment lies past the end of the file)');
+    }
+  }
   return img;
 }
 

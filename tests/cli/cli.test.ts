@@ -3,6 +3,8 @@
  * through, one-line errors for bad programs and options, one line for a guest killed by a signal.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILD, ROOT, guestBuilt } from '../helpers/run_guest.js';
@@ -64,5 +66,21 @@ describe('sysemu', () => {
     const r = sysemu(['run', join(BUILD, 'segv')]);
     expect(r.status).toBe(139);
     expect(r.stderr).toMatch(/^sysemu: guest killed by SIGSEGV at address 0x[0-9a-f]+ \(rip 0x[0-9a-f]+\)\n$/);
+  });
+});
+
+describe('sysemu run with damaged programs', () => {
+  it('refuses a truncated ELF in one line with status 126', () => {
+    const path = join(tmpdir(), `sysemu-trunc-${process.pid}`);
+    writeFileSync(path, readFileSync(join(BUILD, 'hello-glibc')).subarray(0, 4000));
+    const r = sysemu(['run', path]);
+    expect(r.status).toBe(126);
+    expect(r.stderr).toBe(`sysemu: ${path}: cannot execute: truncated or corrupt (a loadable segment lies past the end of the file)\n`);
+  });
+
+  it('ends a guest writing to a closed pipe with SIGPIPE (141) and no message, as a shell shows it', () => {
+    const bash = spawnSync('bash', ['-c', `"${process.execPath}" "${join(ROOT, 'bin', 'sysemu.mjs')}" run /bin/busybox yes | head -1 >/dev/null; echo \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    expect(bash.stdout.trim()).toBe('141');
+    expect(bash.stderr).toBe('');
   });
 });
