@@ -4,6 +4,7 @@
  * has exited. Linux: kernel/pid.c pidfd_create(), fs/pidfs.c.
  */
 import { Errno } from '../uapi/errno.js';
+import { POLLHUP, POLLIN, POLLRDNORM } from '../uapi/poll.js';
 import { findPidNs, nsOfPid, pidTask, PidType, type Pid } from '../pid.js';
 import type { Task } from '../sched/task.js';
 import type { SyscallArgs } from '../arch/x86/syscall_args.js';
@@ -55,7 +56,7 @@ export class PidfdFile implements File {
   poll() {
     const t = this.pid.freed ? null : pidTask(this.pid, PidType.TGID);
     const exited = t === null || (t.exited && t.group.threads.size === 0);
-    const revents = t === null ? 0x1 | 0x40 | 0x10 : exited ? 0x1 | 0x40 : 0;
+    const revents = t === null ? POLLIN | POLLRDNORM | POLLHUP : exited ? POLLIN | POLLRDNORM : 0;
     return { revents, queue: waitersOf(this.pid) };
   }
 }

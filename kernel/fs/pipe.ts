@@ -6,6 +6,7 @@
 import { Errno } from '../uapi/errno.js';
 import { SIG } from '../uapi/signal.js';
 import { S_IFIFO } from '../uapi/ioctls.js';
+import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from '../uapi/poll.js';
 import { WaitQueue } from '../sched/wait_queue.js';
 import { block, type SyscallControl } from '../sched/syscall_control.js';
 import { sendSignal } from '../signal.js';
@@ -60,13 +61,6 @@ abstract class PipeEnd implements File {
     return { st_dev: 0xe, st_ino: this.inode.ino, st_mode: S_IFIFO | 0o600, st_nlink: 1, st_rdev: 0, st_blksize: 4096 };
   }
 }
-
-const POLLIN = 0x1;
-const POLLOUT = 0x4;
-const POLLERR = 0x8;
-const POLLHUP = 0x10;
-const POLLRDNORM = 0x40;
-const POLLWRNORM = 0x100;
 
 class PipeReader extends PipeEnd {
   /** Readable when data is queued; POLLHUP once every writer is gone. Linux: pipe_poll(). */

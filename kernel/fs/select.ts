@@ -6,6 +6,7 @@
  * Linux: fs/select.c do_sys_poll(), do_poll().
  */
 import { Errno } from '../uapi/errno.js';
+import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDNORM, POLLWRNORM } from '../uapi/poll.js';
 import { copyFromUser, copyToUser } from '../uaccess.js';
 import { block, type SyscallResult } from '../sched/syscall_control.js';
 import { WaitQueue } from '../sched/wait_queue.js';
@@ -16,11 +17,8 @@ import type { Task } from '../sched/task.js';
 import type { SyscallArgs } from '../arch/x86/syscall_args.js';
 import type { SyscallDef } from '../arch/x86/syscall_def.js';
 
-const POLLNVAL = 0x20;
-const POLLERR = 0x8;
-const POLLHUP = 0x10;
-/** What a file without a poll method reports (Linux DEFAULT_POLLMASK: POLLIN|POLLOUT|POLLRDNORM|POLLWRNORM). */
-const DEFAULT_POLLMASK = 0x145;
+/** What a file without a poll method reports (Linux DEFAULT_POLLMASK). */
+const DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 /** sizeof(struct pollfd): int fd, short events, short revents. */
 const POLLFD_SIZE = 8;
 
