@@ -5,6 +5,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runProgram, LaunchError } from './run_program.js';
 import { versions } from './version.js';
+import { DeadlockError } from './machine.js';
+
+/** Exit status when every remaining task is blocked forever (no guest exit status exists): 125, like a tool error. */
+const EXIT_DEADLOCK = 125;
 import { registerSweep } from './sweep_command.js';
 import { stracePrinter } from './strace_sink.js';
 import { SIG, signalName } from '../kernel/uapi/signal.js';
@@ -119,15 +123,20 @@ export function main(argv: string[]): number {
   try {
     program.parse(argv, { from: 'user' });
   } catch (e) {
+    if (e instanceof DeadlockError) {
+      process.stderr.write(`sysemu: deadlock: ${e.message}\n`);
+      return EXIT_DEADLOCK;
+    }
+    // Thrown by this file's own checks (commander prints and wraps the errors of its option parsers itself).
+    if (e instanceof InvalidArgumentError || e instanceof RangeError) {
+      process.stderr.write(`sysemu: ${e.message}\n`);
+      return 2;
+    }
     const code = (e as { exitCode?: number }).exitCode;
     if (code !== undefined) return code === 0 ? 0 : 2;
     if (e instanceof LaunchError) {
       process.stderr.write(`sysemu: ${e.message}\n`);
       return e.exitStatus;
-    }
-    if (e instanceof RangeError || e instanceof InvalidArgumentError) {
-      process.stderr.write(`sysemu: ${e.message}\n`);
-      return 2;
     }
     throw e;
   }

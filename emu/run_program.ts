@@ -49,6 +49,7 @@ export function loadProgram(path: string): ElfImage {
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw new LaunchError(`${path}: Is a directory`, 126);
+    if (!st.isFile()) throw new LaunchError(`${path}: cannot execute: not a regular file`, 126);
     stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
     const hit = loaded.get(resolve(path));
     if (hit?.stamp === stamp) return hit.image;

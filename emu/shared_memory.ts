@@ -27,7 +27,7 @@ export class HostMemory implements SharedMemory {
 
   constructor(readonly size: number) {
     this.ptr = c().calloc(1, size);
-    if (!this.ptr) throw new RangeError(`sysemu: out of host memory (${size} bytes)`);
+    if (!this.ptr) throw new RangeError(`out of host memory (${size} bytes)`);
     this.address = BigInt(koffi.address(this.ptr));
     this.view = new Uint8Array(koffi.view(this.ptr, size));
   }

@@ -133,7 +133,8 @@ export function doExit(task: Task, status: number): void {
   k.putFiles(task.files);
   task.group.threads.delete(task);
   const ns = nsOfPid(task.pid);
-  if (ns.childReaper === task && groupDead(task)) zapPidNsProcesses(ns, task);
+  const init = ns.childReaper;
+  if (init && init.group === task.group && groupDead(task)) zapPidNsProcesses(ns, init);
   exitNotify(task);
   k.onTaskExit(task);
 }

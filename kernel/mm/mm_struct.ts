@@ -41,6 +41,12 @@ const MAP_32BIT_HIGH = 0x80000000;
 const VMA_FLAG_BITS = MAP_TYPE | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_STACK;
 const PROT_BITS = PROT_READ | PROT_WRITE | PROT_EXEC;
 
+/**
+ * The largest single mapping sysemu makes (bytes): each is one block of host memory viewed from JS, and Node's
+ * typed arrays stop at 4 GiB. Larger requests get ENOMEM (Linux would allow them).
+ */
+export const MAX_MAPPING = 2 ** 32 - PAGE_SIZE;
+
 /** RLIMIT_STACK: how far below stackTop the stack may grow (8 MiB, Linux's default soft limit). */
 export const STACK_RLIMIT = 8 * 1024 * 1024;
 
@@ -102,7 +108,7 @@ export class MmStruct {
     if (len === 0) return -Errno.EINVAL;
     if (!(flags & MAP_FIXED)) addr = this.roundHintToMin(addr);
     len = pageAlignUp(len);
-    if (len > TASK_SIZE_MAX) return -Errno.ENOMEM;
+    if (len > TASK_SIZE_MAX || len > MAX_MAPPING) return -Errno.ENOMEM;
     const where = this.getUnmappedArea(addr, len, flags);
     if (where < 0) return where;
     if (flags & MAP_FIXED_NOREPLACE && this.vmas.firstIntersecting(where, where + len)) return -Errno.EEXIST;

@@ -87,8 +87,8 @@ export function switchTo(kernel: Kernel, task: Task): void {
 export function afterRun(kernel: Kernel, task: Task, trap: Trap): void {
   kernel.current = null;
   if (!isDead(task)) task.ctx = task.mm.cpu.saveContext(task.ctx ?? undefined);
-  kernel.releaseDeadMms();
   if (trap.kind === 'signal') forceSigFatal(task, trap.signo, trap.address, trap.rip);
+  kernel.releaseDeadMms();
   if (trap.kind === 'control') {
     const ctrl = kernel.pendingControl!;
     kernel.pendingControl = null;

@@ -84,3 +84,17 @@ describe('sysemu run with damaged programs', () => {
     expect(bash.stderr).toBe('');
   });
 });
+
+describe('sysemu run reports its own failures in one line', () => {
+  it('a bad --env value: status 2', () => {
+    const r = sysemu(['run', '--env', 'FOO', join(BUILD, 'hello-asm')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('sysemu: --env expects K=V, got "FOO"\n');
+  });
+
+  it.runIf(guestBuilt('clone3_args-glibc'))('a guest left blocked forever: status 125', () => {
+    const r = sysemu(['run', '--fail-usercopy=site=clone3:*,nth=1', join(BUILD, 'clone3_args-glibc')]);
+    expect(r.status).toBe(125);
+    expect(r.stderr).toBe('sysemu: deadlock: 1 task(s) blocked forever with nothing runnable\n');
+  });
+});
