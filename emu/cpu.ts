@@ -165,10 +165,6 @@ export class UnicornCpu implements Cpu {
     this.attached?.invalidateCode(addr, len);
   }
 
-  settle(): void {
-    this.attached?.settle();
-  }
-
   readRegs(out: PtRegs): void {
     this.hart.readRegs(out);
   }

@@ -130,7 +130,6 @@ export class Machine {
     this.idle[hart.counting ? 'counting' : 'free'].push(hart);
   }
 
-  /** Releases every engine, lent or pooled. */
   /**
    * Ends the machine: every address space still holding a hart gives it back, and the harts go to the process's
    * spares (up to SPARES_MAX of each kind) with their parked program text, so the next machine running the same

@@ -40,11 +40,6 @@ export interface AddressSpace {
   write(addr: number, src: Uint8Array): void;
   /** Drops translated code for [addr, addr+len) after the kernel wrote to code pages. */
   invalidateCode(addr: number, len: number): void;
-  /**
-   * Called once an address space is fully built (after exec or fork): an implementation may keep unmapped
-   * shared memory mapped until then, to reuse it (and its translated code) if the new space maps it again.
-   */
-  settle(): void;
 }
 
 export interface Cpu extends AddressSpace {

@@ -43,7 +43,6 @@ export function prepareImage(kernel: Kernel, req: ExecRequest, random: Uint8Arra
     return -Errno.E2BIG;
   }
   mm.cpu.write(stack.sp, stack.bytes);
-  mm.cpu.settle();
   const regs = newPtRegs();
   regs[PT.rip] = BigInt(loaded.entry);
   regs[PT.rsp] = BigInt(stack.sp);

@@ -235,7 +235,6 @@ export class MmStruct {
       }
       child.vmas.insert(v);
     }
-    newCpu.settle();
     return child;
   }
 

@@ -82,8 +82,6 @@ export class FakeCpu implements Cpu {
     });
   }
 
-  settle(): void {}
-
   unmap(addr: number, len: number): void {
     for (const p of this.mappedPages(addr, len, 'unmap')) {
       this.pages.delete(p);
